@@ -1,0 +1,94 @@
+// RFC 8785 (JCS) encoding, restricted to integers.
+
+extension JSON {
+    /// The canonical (RFC 8785) UTF-8 bytes: no whitespace, keys sorted by UTF-16 code units,
+    /// minimal string escapes (`\"` `\\` `\b` `\f` `\n` `\r` `\t`, other controls as lower-case
+    /// `\u00xx`, everything else raw UTF-8), integers in plain decimal.
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        encode(into: &out)
+        return out
+    }
+
+    /// `canonicalBytes` as a `String`.
+    public var canonicalString: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+    /// Appends the canonical bytes of `self` to `out`.
+    public func encode(into out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])  // null
+        case .bool(true): out.append(contentsOf: [0x74, 0x72, 0x75, 0x65])  // true
+        case .bool(false): out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])  // false
+        case .int(let i): encodeInt(i, into: &out)
+        case .string(let s): encodeString(s, into: &out)
+        case .array(let a):
+            out.append(UInt8(ascii: "["))
+            var first = true
+            for v in a {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                v.encode(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let o):
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for (k, v) in o.entries {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                encodeString(k, into: &out)
+                out.append(UInt8(ascii: ":"))
+                v.encode(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+}
+
+@inline(__always)
+private func encodeInt(_ i: Int64, into out: inout [UInt8]) {
+    if i < 0 { out.append(UInt8(ascii: "-")) }
+    var m = i.magnitude
+    if m < 10 { out.append(0x30 &+ UInt8(m)); return }
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes, enough for 20 digits
+    withUnsafeMutableBytes(of: &digits) { buf in
+        var n = 0
+        while m > 0 {
+            buf[23 - n] = 0x30 &+ UInt8(m % 10)
+            m /= 10
+            n += 1
+        }
+        out.append(contentsOf: buf[(24 - n)...])
+    }
+}
+
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+private func encodeString(_ s: String, into out: inout [UInt8]) {
+    var s = s
+    out.append(UInt8(ascii: "\""))
+    s.withUTF8 { p in
+        var start = 0
+        for i in 0..<p.count {
+            let c = p[i]
+            guard c < 0x20 || c == 0x22 || c == 0x5C else { continue }
+            if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i])) }
+            start = i + 1
+            out.append(UInt8(ascii: "\\"))
+            switch c {
+            case 0x22: out.append(0x22)
+            case 0x5C: out.append(0x5C)
+            case 0x08: out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "f"))
+            case 0x0A: out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "t"))
+            default:
+                out.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(c >> 4)], hexDigits[Int(c & 0xF)]])
+            }
+        }
+        if start < p.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start...])) }
+    }
+    out.append(UInt8(ascii: "\""))
+}

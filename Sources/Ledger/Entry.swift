@@ -1,0 +1,103 @@
+import CanonicalJSON
+import LedgerCrypto
+
+/// One line of the ledger: `{"hash":H,"link":L,"seq":N,"time":T,"tx":{...}}` in canonical JSON.
+///
+/// - `seq` is the line number (genesis is 1).
+/// - `link` is the previous entry's `hash` (64 zeros for genesis).
+/// - `time` is integer Unix seconds, asserted by whoever appended the line, never decreasing.
+/// - `hash` is SHA-256 of the canonical JSON of the entry without its `hash` member, in hex.
+/// - `tx` is the transaction (see ``Transaction``): signed by its party for all kinds but
+///   `genesis` and `settle`.
+public struct Entry: Sendable, Equatable {
+    public let seq: Int64
+    public let link: String
+    public let time: Int64
+    public let tx: Transaction
+    public let hash: String
+
+    public static let zeroLink = String(repeating: "0", count: 64)
+
+    /// Builds an entry, computing its hash.
+    public init(seq: Int64, link: String, time: Int64, tx: Transaction) {
+        self.seq = seq
+        self.link = link
+        self.time = time
+        self.tx = tx
+        self.hash = SHA256.hex(Entry.unhashedObject(seq: seq, link: link, time: time, tx: tx.json).canonicalBytes)
+    }
+
+    private init(seq: Int64, link: String, time: Int64, tx: Transaction, hash: String) {
+        self.seq = seq
+        self.link = link
+        self.time = time
+        self.tx = tx
+        self.hash = hash
+    }
+
+    static func unhashedObject(seq: Int64, link: String, time: Int64, tx: JSON) -> JSON {
+        .object(["link": .string(link), "seq": .int(seq), "time": .int(time), "tx": tx])
+    }
+
+    public var json: JSON {
+        .object(["hash": .string(hash), "link": .string(link), "seq": .int(seq), "time": .int(time), "tx": tx.json])
+    }
+
+    /// The line as written to the file, without its newline.
+    public var line: [UInt8] { json.canonicalBytes }
+
+    /// Parses one line (without its newline) and checks everything that can be checked from the
+    /// line alone: canonical form, shape, and that `hash` is the hash of the rest. Does not check
+    /// the link, position, time order or signature; ``ChainChecker`` and the contract do.
+    public static func parse(line bytes: [UInt8], lineNumber: Int) throws(LedgerFinding) -> Entry {
+        let value: JSON
+        do {
+            value = try JSON.parseCanonical(bytes)
+        } catch {
+            if error.code == .notCanonical {
+                throw LedgerFinding(.notCanonical, line: lineNumber, "not in canonical form (\(error.description))")
+            }
+            throw LedgerFinding(.notJSON, line: lineNumber, "not valid JSON (\(error.description))")
+        }
+        guard case .object(let members) = value else {
+            throw LedgerFinding(.badShape, line: lineNumber, "an entry must be a JSON object")
+        }
+        let expected: Set<String> = ["hash", "link", "seq", "time", "tx"]
+        if Set(members.keys) != expected {
+            let extra = Set(members.keys).subtracting(expected).sorted()
+            let missing = expected.subtracting(members.keys).sorted()
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("missing \(missing.joined(separator: ", "))") }
+            if !extra.isEmpty { parts.append("unexpected \(extra.joined(separator: ", "))") }
+            throw LedgerFinding(.badShape, line: lineNumber, "entry members: \(parts.joined(separator: "; "))")
+        }
+        guard let hash = members["hash"]?.stringValue, Hex.isCanonical(hash, byteCount: 32) else {
+            throw LedgerFinding(.badShape, line: lineNumber, "hash must be 64 lower-case hex digits")
+        }
+        guard let link = members["link"]?.stringValue, Hex.isCanonical(link, byteCount: 32) else {
+            throw LedgerFinding(.badShape, line: lineNumber, "link must be 64 lower-case hex digits")
+        }
+        guard let seq = members["seq"]?.intValue else {
+            throw LedgerFinding(.badShape, line: lineNumber, "seq must be an integer")
+        }
+        guard let time = members["time"]?.intValue, time >= 0 else {
+            throw LedgerFinding(.badShape, line: lineNumber, "time must be a non-negative integer (Unix seconds)")
+        }
+        let tx = try Transaction.parse(members["tx"]!, lineNumber: lineNumber)
+        // The canonical line starts with {"hash":"<64 hex>", — the hashed bytes are "{" and the rest.
+        let computed = Entry.hashOfCanonicalLine(bytes)
+        guard computed == hash else {
+            throw LedgerFinding(.badHash, line: lineNumber, "stated hash \(hash) but the entry hashes to \(computed)")
+        }
+        return Entry(seq: seq, link: link, time: time, tx: tx, hash: hash)
+    }
+
+    /// SHA-256 of a canonical entry line with its leading `"hash":"…",` member removed.
+    static func hashOfCanonicalLine(_ bytes: [UInt8]) -> String {
+        // `{"hash":"` is 9 bytes, the digest 64, then `",` — 75 bytes in all.
+        var h = SHA256()
+        h.update([UInt8(ascii: "{")])
+        h.update(bytes[75...])
+        return Hex.encode(h.finalize())
+    }
+}

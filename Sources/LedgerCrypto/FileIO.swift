@@ -1,0 +1,137 @@
+import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small, careful file helpers shared by the modules: whole reads with a size limit, exclusive
+/// creation with a mode, and atomic durable replacement (write a temporary file, fsync, rename,
+/// fsync the directory). Descriptors come from swift-system; fsync, flock and rename from libc,
+/// which swift-system does not wrap.
+public enum FileIO {
+    public struct Error: Swift.Error, CustomStringConvertible, Sendable {
+        public let path: String
+        public let reason: String
+        public init(path: String, reason: String) { self.path = path; self.reason = reason }
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    static func reason(_ what: String, _ error: Swift.Error) -> String {
+        if let e = error as? Errno { return "\(what): \(e.description.lowercased())" }
+        return "\(what): \(error)"
+    }
+
+    static func errnoReason(_ what: String) -> String { "\(what): \(String(cString: strerror(errno)))" }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func size(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_size)
+    }
+
+    public static func open(_ path: String, _ mode: FileDescriptor.AccessMode,
+                            options: FileDescriptor.OpenOptions = [], permissions: FilePermissions? = nil) throws -> FileDescriptor {
+        do {
+            return try FileDescriptor.open(FilePath(path), mode, options: options.union(.closeOnExec), permissions: permissions)
+        } catch {
+            if let e = error as? Errno, e == .fileExists { throw Error(path: path, reason: "already exists; refusing to overwrite") }
+            if let e = error as? Errno, e == .noSuchFileOrDirectory { throw Error(path: path, reason: "no such file") }
+            throw Error(path: path, reason: reason("cannot open", error))
+        }
+    }
+
+    public static func readAll(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
+        let fd = try open(path, .readOnly)
+        defer { try? fd.close() }
+        var out = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n: Int
+            do { n = try buf.withUnsafeMutableBytes { try fd.read(into: $0) } } catch {
+                throw Error(path: path, reason: reason("read failed", error))
+            }
+            if n == 0 { break }
+            out.append(contentsOf: buf[0..<n])
+            if out.count > limit { throw Error(path: path, reason: "file is larger than \(limit) bytes") }
+        }
+        return out
+    }
+
+    public static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8], path: String) throws {
+        do { _ = try fd.writeAll(bytes) } catch { throw Error(path: path, reason: reason("write failed", error)) }
+    }
+
+    public static func sync(_ fd: FileDescriptor, path: String) throws {
+        guard fsync(fd.rawValue) == 0 else { throw Error(path: path, reason: errnoReason("fsync failed")) }
+    }
+
+    /// Creates `path` (failing if it exists), writes `contents`, fsyncs file and directory.
+    public static func createExclusive(_ path: String, contents: [UInt8], mode: UInt16) throws {
+        let perms = FilePermissions(rawValue: CModeT(mode))
+        let fd = try open(path, .writeOnly, options: [.create, .exclusiveCreate], permissions: perms)
+        do {
+            _ = fchmod(fd.rawValue, mode_t(mode))  // the umask must not change what we asked for
+            try writeAll(fd, contents, path: path)
+            try sync(fd, path: path)
+            try fd.close()
+        } catch {
+            try? fd.close()
+            unlink(path)
+            throw error
+        }
+        syncDirectory(of: path)
+    }
+
+    /// Replaces `path` atomically and durably with `contents` (temp file, fsync, rename).
+    public static func replaceAtomically(_ path: String, contents: [UInt8], mode: UInt16 = 0o644) throws {
+        let tmp = path + ".tmp-\(getpid())"
+        unlink(tmp)
+        try createExclusive(tmp, contents: contents, mode: mode)
+        guard rename(tmp, path) == 0 else {
+            let r = errnoReason("cannot rename into place")
+            unlink(tmp)
+            throw Error(path: path, reason: r)
+        }
+        syncDirectory(of: path)
+    }
+
+    /// Creates a directory and its parents (like mkdir -p); new ones get `mode`.
+    public static func makeDirectories(_ path: String, mode: UInt16 = 0o755) throws {
+        if isDirectory(path) { return }
+        let parent = directoryName(path)
+        if parent != path && parent != "." && parent != "/" { try makeDirectories(parent, mode: mode) }
+        if mkdir(path, mode_t(mode)) != 0 && errno != EEXIST {
+            throw Error(path: path, reason: errnoReason("cannot create directory"))
+        }
+    }
+
+    public static func directoryName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    public static func syncDirectory(of path: String) {
+        let dir = directoryName(path)
+        let fd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 { _ = fsync(fd); _ = Glibc.close(fd) }
+    }
+
+    /// Mode bits (permission part) of a file, or nil when it cannot be stat'ed.
+    public static func permissions(_ path: String) -> UInt16? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return UInt16(st.st_mode & 0o7777)
+    }
+}

@@ -1,0 +1,55 @@
+import COpenSSL
+
+/// SHA-256 over OpenSSL's EVP interface.
+public struct SHA256: ~Copyable {
+    public static let byteCount = 32
+    private let ctx: OpaquePointer
+
+    public init() {
+        guard let ctx = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new: out of memory") }
+        guard EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else { fatalError("EVP_DigestInit_ex(sha256) failed") }
+        self.ctx = ctx
+    }
+
+    deinit { EVP_MD_CTX_free(ctx) }
+
+    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buf in
+            _ = EVP_DigestUpdate(ctx, buf.baseAddress, buf.count)
+        }
+        if done == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBufferPointer { _ = EVP_DigestUpdate(ctx, $0.baseAddress, $0.count) }
+        }
+    }
+
+    public mutating func update(_ text: String) {
+        var text = text
+        text.withUTF8 { buf in _ = EVP_DigestUpdate(ctx, buf.baseAddress, buf.count) }
+    }
+
+    public consuming func finalize() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var len: UInt32 = 0
+        guard EVP_DigestFinal_ex(ctx, &out, &len) == 1, len == 32 else { fatalError("EVP_DigestFinal_ex failed") }
+        return out
+    }
+
+    /// One-shot digest of bytes.
+    public static func hash<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
+        var h = SHA256()
+        h.update(bytes)
+        return h.finalize()
+    }
+
+    /// One-shot digest of several parts, concatenated.
+    public static func hash(parts: [[UInt8]]) -> [UInt8] {
+        var h = SHA256()
+        for p in parts { h.update(p) }
+        return h.finalize()
+    }
+
+    public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        Hex.encode(hash(bytes))
+    }
+}

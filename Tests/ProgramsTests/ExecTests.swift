@@ -1,0 +1,82 @@
+import Foundation
+import LedgerCrypto
+import Testing
+@testable import Programs
+
+@Suite struct ExecTests {
+    /// Writes an executable shell script into a fresh temporary directory.
+    static func script(_ body: String) throws -> (dir: String, path: String) {
+        let dir = NSTemporaryDirectory() + "programs-exec-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/prog.sh"
+        try Data(("#!/bin/sh\n" + body + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return (dir, path)
+    }
+
+    static func cleanup(_ dir: String) { try? FileManager.default.removeItem(atPath: dir) }
+
+    @Test func passesTheCoinTaskAndInputs() throws {
+        let (dir, path) = try Self.script(#"""
+        printf '%s' "$CROWDLEDGER_COIN"
+        printf '|%s|%s|%s|' "$CROWDLEDGER_TASK" "$CROWDLEDGER_INPUT_0" "$CROWDLEDGER_INPUT_1"
+        printf '%s' "$CROWDLEDGER_INPUTS" | wc -l | tr -d ' \n'
+        printf '|%s|%s' "$1" "${HOME:-nohome}"
+        """#)
+        defer { Self.cleanup(dir) }
+        let out = try Programs.runExternal(executable: path, arguments: ["arg one"], coin: Fixture.coin, taskID: "task-42",
+                                           inputPaths: ["/a/x", "/b/y"], outputFile: nil)
+        #expect(String(decoding: out, as: UTF8.self) == Hex.encode(Fixture.coin) + "|task-42|/a/x|/b/y|1|arg one|nohome")
+    }
+
+    @Test func coinComesBackExactly() throws {
+        let (dir, path) = try Self.script(#"printf '%s\n' "$CROWDLEDGER_COIN""#)
+        defer { Self.cleanup(dir) }
+        let out = try Programs.runExternal(executable: path, arguments: [], coin: Fixture.coin, taskID: "t", inputPaths: [], outputFile: nil)
+        #expect(out == Array((Hex.encode(Fixture.coin) + "\n").utf8))
+    }
+
+    @Test func failureQuotesTheEndOfStderr() throws {
+        let (dir, path) = try Self.script("echo starting >&2\necho 'cannot open model' >&2\nexit 3")
+        defer { Self.cleanup(dir) }
+        let r = reason { try Programs.runExternal(executable: path, arguments: [], coin: Fixture.coin, taskID: "t", inputPaths: [], outputFile: nil) }
+        #expect(r == "external program \(path) exited with status 3; its standard error ends: starting | cannot open model")
+    }
+
+    @Test func signalIsAnError() throws {
+        let (dir, path) = try Self.script("kill -9 $$")
+        defer { Self.cleanup(dir) }
+        let r = reason { try Programs.runExternal(executable: path, arguments: [], coin: Fixture.coin, taskID: "t", inputPaths: [], outputFile: nil) }
+        #expect(r == "external program \(path) was killed by signal 9 (its standard error was empty)")
+    }
+
+    @Test func largeOutputOnBothStreamsDoesNotDeadlock() throws {
+        // 4 MiB on stderr first, then 4 MiB on stdout: a sequential reader would block forever.
+        let (dir, path) = try Self.script("head -c 4194304 /dev/zero >&2\nhead -c 4194304 /dev/zero")
+        defer { Self.cleanup(dir) }
+        let out = try Programs.runExternal(executable: path, arguments: [], coin: Fixture.coin, taskID: "t", inputPaths: [], outputFile: nil)
+        #expect(out.count == 4_194_304)
+    }
+
+    @Test func outputFileIsTheResult() throws {
+        let (dir, path) = try Self.script(#"printf 'noise'; printf 'result %s' "$CROWDLEDGER_TASK" > "$CROWDLEDGER_OUTPUT""#)
+        defer { Self.cleanup(dir) }
+        let outPath = dir + "/out.bin"
+        let out = try Programs.runExternal(executable: path, arguments: [], coin: Fixture.coin, taskID: "t7", inputPaths: [], outputFile: outPath)
+        #expect(out == Array("result t7".utf8))
+        // A stale output file is refused.
+        let r = reason { try Programs.runExternal(executable: path, arguments: [], coin: Fixture.coin, taskID: "t7", inputPaths: [], outputFile: outPath) }
+        #expect(r == "external program \(path): output file \(outPath) already exists; remove it first")
+        let missing = dir + "/never.bin"
+        let r2 = reason { try Programs.runExternal(executable: path + ".none", arguments: [], coin: Fixture.coin, taskID: "t", inputPaths: [], outputFile: missing) }
+        #expect(r2 == "external program \(path).none: no such file")
+    }
+
+    @Test func programDigestIsSHA256OfTheFile() throws {
+        let (dir, path) = try Self.script("echo hi")
+        defer { Self.cleanup(dir) }
+        let digest = try Programs.programDigest(path: path)
+        #expect(digest == Hex.encode(SHA256.hash(Array("#!/bin/sh\necho hi\n".utf8))))
+        #expect(digest == (try CoinTests.coreutilsSHA256(Array("#!/bin/sh\necho hi\n".utf8))))
+    }
+}

@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "crowdledger", targets: ["crowdledger"]),
-        .library(name: "CrowdledgerKit", targets: ["CanonicalJSON", "LedgerCrypto", "Ledger", "Incentives", "Contract", "Programs", "Audit"]),
+        .library(name: "CrowdledgerKit", targets: ["CanonicalJSON", "LedgerCrypto", "Ledger", "Incentives", "Contract", "Programs", "Audit", "Client"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -36,9 +36,11 @@ let package = Package(
         .target(name: "Programs", dependencies: ["CanonicalJSON", "LedgerCrypto"]),
         // Replay and report, the mechanism analysis.
         .target(name: "Audit", dependencies: ["CanonicalJSON", "LedgerCrypto", "Ledger", "Contract", "Programs", "Incentives"]),
+        // The parties' side: building, signing and appending transactions; workers' openings.
+        .target(name: "Client", dependencies: ["CanonicalJSON", "LedgerCrypto", "Ledger", "Contract", "Programs", "Audit"]),
         // The command-line layer (swift-argument-parser) over the library.
         .target(name: "CrowdledgerCommands", dependencies: [
-            "CanonicalJSON", "LedgerCrypto", "Ledger", "Contract", "Programs", "Audit", "Incentives",
+            "CanonicalJSON", "LedgerCrypto", "Ledger", "Contract", "Programs", "Audit", "Incentives", "Client",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The executable is only an @main entry point.
@@ -48,9 +50,9 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerCrypto", "CanonicalJSON"]),
         .testTarget(name: "IncentivesTests", dependencies: ["Incentives"]),
-        .testTarget(name: "ContractTests", dependencies: ["Contract", "Ledger", "LedgerCrypto", "CanonicalJSON"]),
+        .testTarget(name: "ContractTests", dependencies: ["Contract", "Ledger", "LedgerCrypto", "CanonicalJSON", "Incentives", "Client", "Audit", "Programs"]),
         .testTarget(name: "ProgramsTests", dependencies: ["Programs", "LedgerCrypto", "CanonicalJSON"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Contract", "Ledger", "LedgerCrypto", "CanonicalJSON", "Programs"]),
-        .testTarget(name: "CrowdledgerCommandsTests", dependencies: ["CrowdledgerCommands", "Ledger", "LedgerCrypto", "CanonicalJSON", "Contract"]),
+        .testTarget(name: "CrowdledgerCommandsTests", dependencies: ["CrowdledgerCommands", "Ledger", "LedgerCrypto", "CanonicalJSON", "Contract", "Client", "Audit"]),
     ]
 )

@@ -1,0 +1,130 @@
+import CanonicalJSON
+import Contract
+import Ledger
+import LedgerCrypto
+import Programs
+
+/// `verify`: replay everything, collect every finding.
+public struct AuditReport: Sendable {
+    public var findings: [LedgerFinding]
+    public var lines: Int
+    public var ledgerID: String?
+    public var head: String?
+    public var tasks: Int
+    public var recomputed: Int
+
+    public var json: JSON {
+        .object([
+            "findings": .array(findings.map { .object(["code": .string($0.code.rawValue), "line": .int(Int64($0.line)), "message": .string($0.message)]) }),
+            "head": head.map(JSON.string) ?? .null,
+            "ledger": ledgerID.map(JSON.string) ?? .null,
+            "lines": .int(Int64(lines)),
+            "recomputed": .int(Int64(recomputed)),
+            "tasks": .int(Int64(tasks)),
+            "valid": .bool(findings.isEmpty),
+        ])
+    }
+
+    public var summary: String {
+        var s = "ok: \(lines) entries, \(tasks) tasks; ledger \(ledgerID ?? "?"); head \(head ?? "?")"
+        if recomputed > 0 { s += "; recomputed \(recomputed) settled task result(s)" }
+        return s
+    }
+}
+
+public enum Auditor {
+    public static func verify(path: String, recompute: Bool = false) throws -> AuditReport {
+        let replay = try Replay.run(path: path)
+        var report = AuditReport(findings: replay.findings, lines: replay.lines, ledgerID: replay.state?.ledgerID,
+                                 head: replay.state?.head, tasks: replay.state?.tasks.count ?? 0, recomputed: 0)
+        if let state = replay.state { report.findings += BlobAudit.check(state: state, blobs: BlobStore(ledgerPath: path)) }
+        if recompute, let state = replay.state {
+            let r = Recompute.check(state: state, blobs: BlobStore(ledgerPath: path))
+            report.findings += r.findings
+            report.recomputed = r.count
+        }
+        return report
+    }
+}
+
+/// Runs a task's built-in program on its inputs and coin.
+public enum TaskRunner {
+    public struct Failure: Error, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
+
+    /// The task's inputs from the blob store, each checked against its published digest and size.
+    public static func inputs(_ t: TaskState, blobs: BlobStore) throws(Failure) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        for ref in t.inputs {
+            do {
+                let b = try blobs.get(ref.digest)
+                guard Int64(b.count) == ref.size else { throw Failure(reason: "input \(ref.name): \(b.count) bytes, published \(ref.size)") }
+                out.append(b)
+            } catch let f as Failure {
+                throw f
+            } catch {
+                throw Failure(reason: "input \(ref.name) (\(ref.digest)): \(error)")
+            }
+        }
+        return out
+    }
+
+    public static func runBuiltin(_ t: TaskState, inputs: [[UInt8]]) throws(Failure) -> [UInt8] {
+        guard t.program.name != "exec" else { throw Failure(reason: "task \(t.id) runs an external program") }
+        guard let coin = t.coinHex.flatMap(Hex.decode) else { throw Failure(reason: "task \(t.id) has no coin yet") }
+        do {
+            return try Programs.run(name: t.program.name, inputs: inputs, coin: coin, params: .object(t.program.params))
+        } catch {
+            throw Failure(reason: "\(t.program.name): \(error)")
+        }
+    }
+}
+
+/// `verify --recompute`: re-runs the built-in program of every settled task whose workers agreed,
+/// and flags an agreed result that is not the program's output (all workers agreeing on junk,
+/// which the incentive mechanism alone cannot catch).
+public enum Recompute {
+    public static func check(state: LedgerState, blobs: BlobStore) -> (findings: [LedgerFinding], count: Int) {
+        var findings: [LedgerFinding] = []
+        var count = 0
+        for id in state.taskOrder {
+            let t = state.tasks[id]!
+            guard t.closed == .settled, let agreed = t.agreedResult, t.program.name != "exec" else { continue }
+            let line = Int(t.closedSeq ?? 0)
+            do throws(TaskRunner.Failure) {
+                let output = try TaskRunner.runBuiltin(t, inputs: try TaskRunner.inputs(t, blobs: blobs))
+                count += 1
+                let digest = SHA256.hex(output)
+                if digest != agreed {
+                    findings.append(LedgerFinding(.recomputeMismatch, line: line,
+                                                  "task \(t.id): the workers agreed on \(agreed), but \(t.program.name) outputs \(digest)"))
+                }
+            } catch {
+                findings.append(LedgerFinding(.recomputeFailed, line: line, "task \(t.id): cannot recompute: \(error.reason)"))
+            }
+        }
+        return (findings, count)
+    }
+}
+
+/// Blobs that are present must hash to the digest they are filed under (inputs and revealed
+/// results); a missing blob is not a finding (the store is optional).
+public enum BlobAudit {
+    public static func check(state: LedgerState, blobs: BlobStore) -> [LedgerFinding] {
+        var findings: [LedgerFinding] = []
+        var seen = Set<String>()
+        for id in state.taskOrder {
+            let t = state.tasks[id]!
+            let refs = t.inputs.map { ($0.digest, Int(t.publishSeq)) } + t.reveals.values.map { ($0.digest, 0) }
+            for (digest, line) in refs where !seen.contains(digest) && blobs.contains(digest) {
+                seen.insert(digest)
+                do { _ = try blobs.get(digest) } catch {
+                    findings.append(LedgerFinding(.blobMismatch, line: line, "blob \(digest): \(error)"))
+                }
+            }
+        }
+        return findings
+    }
+}

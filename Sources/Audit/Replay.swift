@@ -1,0 +1,179 @@
+import Contract
+import Dispatch
+import Ledger
+import LedgerCrypto
+
+/// Replays a ledger file from its first line: parses and checks each line, checks the chain and
+/// every signature, and applies every entry through the contract. It streams in batches, so memory
+/// depends on the batch size and the contract state, not on the file's length; within a batch,
+/// lines are parsed and signatures verified on every core, then applied in order.
+public struct Replay {
+    public struct Options: Sendable {
+        public var verifySignatures = true
+        /// Stop at the first finding (appending needs only to know the ledger is valid).
+        public var stopAtFirstFinding = false
+        public var batchSize = 4096
+        public var threads = max(1, System.coreCount)
+        public init() {}
+    }
+
+    public struct Result: Sendable {
+        /// The state after every entry that applied (nil when genesis itself is bad).
+        public var state: LedgerState?
+        public var findings: [LedgerFinding] = []
+        public var lines = 0
+        /// The file ends in a line without a newline (an interrupted append).
+        public var tornTail: RawLine?
+        /// Bytes up to the end of the last complete line.
+        public var validLength: Int64 = 0
+        public var isValid: Bool { findings.isEmpty }
+    }
+
+    /// Replays `path`. `onEntry` sees each entry that applied, with the state after it.
+    public static func run(path: String, options: Options = Options(),
+                           onEntry: ((Entry, LedgerState) -> Void)? = nil) throws -> Result {
+        var reader = try LineReader(path: path)
+        var result = Result()
+        var prevHash: String?      // nil after a line that could not be read
+        var prevTime: Int64 = 0
+        var batch: [RawLine] = []
+        batch.reserveCapacity(options.batchSize)
+        var done = false
+
+        func process(_ lines: [RawLine]) {
+            let parsed = parseBatch(lines, options: options)
+            for (raw, outcome) in zip(lines, parsed) {
+                if done { return }
+                result.lines = raw.number
+                func report(_ f: LedgerFinding) {
+                    result.findings.append(f)
+                    if options.stopAtFirstFinding { done = true }
+                }
+                if !raw.terminated {
+                    result.tornTail = raw
+                    report(LedgerFinding(.tornTail, line: raw.number,
+                                         "the last line has no newline: an append was interrupted (\(raw.bytes.count) bytes); `crowdledger repair` removes it, keeping a backup"))
+                    return
+                }
+                result.validLength = raw.offset + Int64(raw.bytes.count) + 1
+                guard let entry = outcome.entry else {
+                    report(outcome.finding!)
+                    prevHash = nil
+                    continue
+                }
+                // The chain: position, link, time order.
+                var chainOK = true
+                if entry.seq != Int64(raw.number) {
+                    report(LedgerFinding(.badPosition, line: raw.number, "seq is \(entry.seq) on line \(raw.number)")); chainOK = false
+                }
+                if raw.number == 1 {
+                    if entry.link != Entry.zeroLink {
+                        report(LedgerFinding(.badLink, line: 1, "genesis must link to 64 zeros")); chainOK = false
+                    }
+                } else if let prevHash, entry.link != prevHash {
+                    report(LedgerFinding(.badLink, line: raw.number,
+                                         "link \(entry.link) is not the hash \(prevHash) of line \(raw.number - 1)")); chainOK = false
+                }
+                if raw.number > 1 && entry.time < prevTime {
+                    report(LedgerFinding(.timeDecreases, line: raw.number,
+                                         "time \(entry.time) is before the previous entry's time \(prevTime)")); chainOK = false
+                }
+                prevHash = entry.hash
+                prevTime = max(prevTime, entry.time)
+                if let f = outcome.finding { report(f); chainOK = false }
+                if done { return }
+                guard chainOK else { continue }
+                // The contract.
+                if raw.number == 1 {
+                    do throws(LedgerFinding) { result.state = try Contract.genesis(entry) } catch { report(error); done = true; return }
+                } else if result.state == nil {
+                    continue
+                } else {
+                    do throws(LedgerFinding) { try Contract.apply(&result.state!, entry) } catch { report(error); continue }
+                }
+                onEntry?(entry, result.state!)
+            }
+        }
+
+        while !done, let line = try reader.next() {
+            batch.append(line)
+            if batch.count == options.batchSize {
+                process(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !done && !batch.isEmpty { process(batch) }
+        if result.lines == 0 && !done {
+            result.findings.append(LedgerFinding(.emptyLedger, line: 0, "the file is empty: no genesis line"))
+        }
+        if !done, let state = result.state { result.findings.append(contentsOf: conservation(state, line: result.lines)) }
+        return result
+    }
+
+    /// A parsed line: the entry when the line could be read, and a finding when it could not or
+    /// when its signature does not verify (then both are set).
+    struct Parsed: Sendable {
+        var entry: Entry?
+        var finding: LedgerFinding?
+    }
+
+    /// Parses each line and (in the same parallel pass) verifies the signature of signed kinds.
+    static func parseBatch(_ lines: [RawLine], options: Options) -> [Parsed] {
+        var out = [Parsed](repeating: Parsed(), count: lines.count)
+        let chunks = min(options.threads * 4, max(1, lines.count / 64))
+        out.withUnsafeMutableBufferPointer { buf in
+            let base = buf.baseAddress!
+            nonisolated(unsafe) let ptr = base
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = lines.count * c / chunks, hi = lines.count * (c + 1) / chunks
+                for i in lo..<hi {
+                    let raw = lines[i]
+                    guard raw.terminated else { continue }
+                    do throws(LedgerFinding) {
+                        let e = try Entry.parse(line: raw.bytes, lineNumber: raw.number)
+                        ptr[i].entry = e
+                        if options.verifySignatures && e.tx.isSigned && !e.tx.hasValidSignature() {
+                            ptr[i].finding = LedgerFinding(.badSignature, line: raw.number,
+                                                           "the signature of this \(e.tx.kind) does not verify under party \(e.tx.party!)")
+                        }
+                    } catch {
+                        ptr[i].finding = error
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// balances + escrow + burned must equal what genesis allocated; no balance is negative.
+    public static func conservation(_ state: LedgerState, line: Int) -> [LedgerFinding] {
+        var findings: [LedgerFinding] = []
+        var sum: Int64 = 0
+        var overflow = false
+        for (account, b) in state.balances {
+            if b < 0 { findings.append(LedgerFinding(.negativeBalance, line: line, "account \(account) has a negative balance \(b)")) }
+            let (s, o) = sum.addingReportingOverflow(b); sum = s; overflow = overflow || o
+        }
+        let (s1, o1) = sum.addingReportingOverflow(state.escrow)
+        let (s2, o2) = s1.addingReportingOverflow(state.burned)
+        if overflow || o1 || o2 || s2 != state.genesisTotal {
+            findings.append(LedgerFinding(.conservation, line: line,
+                                          "balances \(sum) + escrow \(state.escrow) + burned \(state.burned) != genesis total \(state.genesisTotal)"))
+        }
+        return findings
+    }
+}
+
+public enum System {
+    public static var coreCount: Int {
+        #if canImport(Glibc)
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return 2
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

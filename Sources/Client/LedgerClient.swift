@@ -1,0 +1,211 @@
+import Audit
+import CanonicalJSON
+import Contract
+import Ledger
+import LedgerCrypto
+import Programs
+
+/// What a requester publishes. Inputs are given as bytes; they go to the blob store and the
+/// ledger records their digest and size.
+public struct PublishSpec: Sendable {
+    public var program: String
+    public var params: JSONObject = [:]
+    /// For program "exec": the external program's bytes (its SHA-256 is published).
+    public var execProgram: [UInt8]?
+    public var inputs: [(name: String, bytes: [UInt8])] = []
+    public var reward: Int64
+    public var deposit: Int64
+    public var workers: Int64
+    public var windows = (join: Int64(86400), coin: Int64(3600), commit: Int64(86400), reveal: Int64(86400))
+    public var eck: [String] = []
+    public var forfeit = "burn"
+    public var allow: [String] = []
+    public var publicCoin: String?
+    public var maxResultSize: Int64?
+    public var payment: (amount: Int64, seller: String, num: Int64, den: Int64)?
+
+    public init(program: String, reward: Int64, deposit: Int64, workers: Int64) {
+        self.program = program
+        self.reward = reward
+        self.deposit = deposit
+        self.workers = workers
+    }
+}
+
+/// The parties' side of the protocol: builds each transaction from the ledger's current state,
+/// signs it, and appends it through `Session` (lock, replay, contract check, single write).
+/// The CLI is a thin layer over this; the tests drive real ledgers through it.
+public struct LedgerClient: Sendable {
+    public let path: String
+    public let blobs: BlobStore
+
+    public init(path: String) {
+        self.path = path
+        self.blobs = BlobStore(ledgerPath: path)
+    }
+
+    public func state() throws -> LedgerState { try Session.state(path: path) }
+
+    @discardableResult
+    public func create(name: String = "crowdledger", allocations: [String: Int64], time: Int64) throws -> Entry {
+        let genesis = LedgerFile.genesis(name: name, allocations: allocations, time: time)
+        try LedgerFile.create(path: path, genesis: genesis)
+        return genesis
+    }
+
+    func signed(_ key: Ed25519.PrivateKey, kind: String, time: Int64,
+                _ body: (LedgerState) throws -> JSONObject) throws -> Entry {
+        try Session.append(path: path, time: time) { state in
+            try Transaction(kind: kind, body: try body(state), ledger: state.ledgerID,
+                            nonce: state.nextNonce(for: key.publicKey.hex), key: key)
+        }.0
+    }
+
+    func taskSigned(_ key: Ed25519.PrivateKey, kind: String, task: String, time: Int64,
+                    _ body: (LedgerState, TaskState) throws -> JSONObject) throws -> Entry {
+        try signed(key, kind: kind, time: time) { state in try body(state, try Tasks.find(state, task)) }
+    }
+
+    @discardableResult
+    public func transfer(key: Ed25519.PrivateKey, to: String, amount: Int64, time: Int64) throws -> Entry {
+        try signed(key, kind: "transfer", time: time) { _ in ["amount": .int(amount), "to": .string(to)] }
+    }
+
+    /// Publishes a task; returns the entry (its transaction id is the task id).
+    @discardableResult
+    public func publish(key: Ed25519.PrivateKey, _ spec: PublishSpec, time: Int64) throws -> Entry {
+        var program: JSONObject = ["name": .string(spec.program), "params": .object(spec.params)]
+        if spec.program == "exec" {
+            guard let exec = spec.execProgram else { throw ClientError.usage("an exec task needs the program file (--exec FILE)") }
+            program["digest"] = .string(SHA256.hex(exec))
+        } else if spec.execProgram != nil {
+            throw ClientError.usage("an external program file goes with program exec")
+        }
+        var inputs: [JSON] = []
+        for input in spec.inputs {
+            let digest = try blobs.put(input.bytes)
+            inputs.append(.object(["digest": .string(digest), "name": .string(input.name), "size": .int(Int64(input.bytes.count))]))
+        }
+        var body: JSONObject = [
+            "deposit": .int(spec.deposit), "eck": .array(spec.eck.map(JSON.string)), "forfeit": .string(spec.forfeit),
+            "inputs": .array(inputs), "program": .object(program), "reward": .int(spec.reward),
+            "windows": .object(["coin": .int(spec.windows.coin), "commit": .int(spec.windows.commit),
+                                "join": .int(spec.windows.join), "reveal": .int(spec.windows.reveal)]),
+            "workers": .int(spec.workers),
+        ]
+        if !spec.allow.isEmpty { body["allow"] = .array(spec.allow.map(JSON.string)) }
+        if let m = spec.maxResultSize { body["max_result_size"] = .int(m) }
+        if let p = spec.payment {
+            body["payment"] = .object(["amount": .int(p.amount), "seller": .string(p.seller),
+                                       "threshold": .object(["den": .int(p.den), "num": .int(p.num)])])
+        }
+        return try Session.append(path: path, time: time) { state in
+            let nonce = state.nextNonce(for: key.publicKey.hex)
+            var b = body
+            if let coin = spec.publicCoin {
+                b["coin"] = .object(["public": .string(coin)])
+            } else {
+                let coin = try Commitments.coinSecret(key: key, ledger: Hex.decode(state.ledgerID)!, nonce: nonce)
+                b["coin"] = .object(["commitment": .string(Hex.encode(Commitments.coinCommitment(coin)))])
+            }
+            return try Transaction(kind: "publish", body: b, ledger: state.ledgerID, nonce: nonce, key: key)
+        }.0
+    }
+
+    @discardableResult
+    public func join(key: Ed25519.PrivateKey, task: String, time: Int64) throws -> Entry {
+        try taskSigned(key, kind: "join", task: task, time: time) { _, t in ["task": .string(t.id)] }
+    }
+
+    /// The requester opens its coin commitment (the coin is rebuilt from its key).
+    @discardableResult
+    public func releaseCoin(key: Ed25519.PrivateKey, task: String, time: Int64) throws -> Entry {
+        try taskSigned(key, kind: "coin", task: task, time: time) { state, t in
+            let coin = try Commitments.coinSecret(key: key, ledger: Hex.decode(state.ledgerID)!, nonce: t.publishNonce)
+            return ["coin": .string(Hex.encode(coin)), "task": .string(t.id)]
+        }
+    }
+
+    /// Commits to `result`; the opening is saved durably before the commit is appended.
+    @discardableResult
+    public func commit(key: Ed25519.PrivateKey, task: String, result: [UInt8], openings: Openings, time: Int64) throws -> Entry {
+        try taskSigned(key, kind: "commit", task: task, time: time) { state, t in
+            let worker = key.publicKey
+            guard Int64(result.count) <= t.maxResultSize else {
+                throw ClientError.usage("the result (\(result.count) bytes) is larger than the task's max_result_size \(t.maxResultSize)")
+            }
+            let secret = try Commitments.secret(key: key, ledger: Hex.decode(state.ledgerID)!, task: Hex.decode(t.id)!)
+            let digest = SHA256.hash(result)
+            let c = Commitments.commitment(task: Hex.decode(t.id)!, worker: worker.bytes, secret: secret,
+                                           size: Int64(result.count), digest: digest)
+            try openings.save(.init(task: t.id, ledger: state.ledgerID, worker: worker.hex, secret: Hex.encode(secret),
+                                    digest: Hex.encode(digest), size: Int64(result.count)), result: result)
+            return ["commitment": .string(Hex.encode(c)), "task": .string(t.id)]
+        }
+    }
+
+    /// Opens the commitment: with the saved opening, or — when it was lost — rebuilt from the key
+    /// and `result`. The result goes to the blob store; small ones are also revealed inline.
+    @discardableResult
+    public func reveal(key: Ed25519.PrivateKey, task: String, result: [UInt8]?, openings: Openings, time: Int64) throws -> Entry {
+        try taskSigned(key, kind: "reveal", task: task, time: time) { state, t in
+            let worker = key.publicKey
+            guard let commitment = t.commits[worker.hex] else {
+                throw ClientError.invalid("\(worker.hex) has no commitment on task \(t.id)")
+            }
+            let bytes: [UInt8]
+            if let result {
+                bytes = result
+            } else if let (_, saved) = try openings.load(t.id) {
+                bytes = saved
+            } else {
+                throw ClientError.usage("no saved opening for task \(t.id) in \(openings.directory); give the committed result with --result FILE to rebuild it")
+            }
+            let secret = try Commitments.secret(key: key, ledger: Hex.decode(state.ledgerID)!, task: Hex.decode(t.id)!)
+            let digest = SHA256.hash(bytes)
+            let c = Commitments.commitment(task: Hex.decode(t.id)!, worker: worker.bytes, secret: secret,
+                                           size: Int64(bytes.count), digest: digest)
+            guard Hex.encode(c) == commitment else {
+                throw ClientError.usage("this result (SHA-256 \(Hex.encode(digest))) does not open your commitment on task \(t.id); reveal the result you committed to")
+            }
+            try blobs.put(bytes)
+            var body: JSONObject = ["digest": .string(Hex.encode(digest)), "secret": .string(Hex.encode(secret)),
+                                    "size": .int(Int64(bytes.count)), "task": .string(t.id)]
+            if Int64(bytes.count) <= Contract.inlineResultLimit || t.program.name == EvalClassifier.name {
+                body["data"] = .string(Hex.encode(bytes))
+            }
+            return body
+        }
+    }
+
+    @discardableResult
+    public func cancel(key: Ed25519.PrivateKey, task: String, time: Int64) throws -> Entry {
+        try taskSigned(key, kind: "cancel", task: task, time: time) { _, t in
+            ["payouts": .array(Contract.cancelRecord(t).payouts.map(\.json)), "task": .string(t.id)]
+        }
+    }
+
+    /// Appends the settlement (or abort refunds) the contract computes from the history.
+    @discardableResult
+    public func settle(task: String, time: Int64) throws -> Entry {
+        try Session.append(path: path, time: time) { state in
+            let t = try Tasks.find(state, task)
+            let record: SettlementRecord
+            do throws(LedgerFinding) { record = try Contract.settlement(t, at: time) } catch {
+                throw AppendError.rejected(path: path, error)
+            }
+            return Transaction(unsignedKind: "settle", body: record.body(task: t.id), ledger: state.ledgerID)
+        }.0
+    }
+
+    /// Runs the task's built-in program on the inputs from the blob store (or `files`).
+    public func run(task: String, inputFiles: [String] = []) throws -> [UInt8] {
+        let state = try state()
+        let t = try Tasks.find(state, task)
+        guard t.coinHex != nil else {
+            throw ClientError.usage("task \(t.id) has no coin yet (phase \(t.phase(at: state.time).rawValue)): the requester releases it once the task fills")
+        }
+        let inputs = try Tasks.inputs(t, files: inputFiles, blobs: blobs)
+        do { return try TaskRunner.runBuiltin(t, inputs: inputs) } catch { throw ClientError.usage(error.reason) }
+    }
+}

@@ -1,0 +1,60 @@
+import Audit
+import CanonicalJSON
+import Contract
+import Ledger
+import LedgerCrypto
+
+/// Why an append did not happen. Nothing was written in any of these cases.
+public enum AppendError: Error, CustomStringConvertible {
+    /// The existing ledger does not verify (exit 1).
+    case invalidLedger(path: String, LedgerFinding)
+    /// The contract refuses the new transaction (exit 1).
+    case rejected(path: String, LedgerFinding)
+    /// The clock is behind the last entry (exit 2: set the clock or CROWDLEDGER_TIME).
+    case clockBehind(path: String, now: Int64, last: Int64)
+
+    public var description: String {
+        switch self {
+        case .invalidLedger(let p, let f): return "\(p):\(f.line): \(f.code.rawValue): \(f.message) (nothing was written)"
+        case .rejected(let p, let f): return "\(p): rejected: \(f.message) (nothing was written)"
+        case .clockBehind(let p, let now, let last):
+            return "\(p): the clock (\(now)) is before the last entry's time (\(last)); entry times never decrease (nothing was written)"
+        }
+    }
+}
+
+/// Appending: lock, replay (the same checks as `verify`), build the transaction against the state,
+/// validate it through the contract, write it. The writer has no logic the auditor lacks.
+public enum Session {
+    /// Appends the transaction `build` makes from the current state. Returns the new entry and
+    /// the state after it.
+    public static func append(path: String, time: Int64,
+                              build: (LedgerState) throws -> Transaction) throws -> (Entry, LedgerState) {
+        let writer = try LedgerFile.Writer(path: path)
+        defer { writer.close() }
+        var options = Replay.Options()
+        options.stopAtFirstFinding = true
+        let replay = try Replay.run(path: path, options: options)
+        if let f = replay.findings.first { throw AppendError.invalidLedger(path: path, f) }
+        guard var state = replay.state else {
+            throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
+        }
+        guard time >= state.time else { throw AppendError.clockBehind(path: path, now: time, last: state.time) }
+        let tx = try build(state)
+        let entry = Entry(seq: state.seq + 1, link: state.head, time: time, tx: tx)
+        do throws(LedgerFinding) { try Contract.apply(&state, entry) } catch { throw AppendError.rejected(path: path, error) }
+        try writer.append(entry)
+        return (entry, state)
+    }
+
+    /// Reads the ledger's current state (read-only; no lock needed: appends are whole lines, and a
+    /// line being written is seen as a torn tail at worst).
+    public static func state(path: String) throws -> LedgerState {
+        let replay = try Replay.run(path: path)
+        if let f = replay.findings.first { throw AppendError.invalidLedger(path: path, f) }
+        guard let state = replay.state else {
+            throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
+        }
+        return state
+    }
+}

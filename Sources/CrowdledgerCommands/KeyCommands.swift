@@ -1,0 +1,30 @@
+import ArgumentParser
+import LedgerCrypto
+
+struct Keygen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Create a new Ed25519 key (PEM PKCS#8, mode 0600) and print its account id.")
+
+    @Option(name: .long, help: ArgumentHelp("Where to write the key; never overwritten.", valueName: "FILE"))
+    var out: String
+
+    func run() throws {
+        let key = try Ed25519.PrivateKey()
+        try KeyFile.create(out, key: key)
+        Output.line(key.publicKey.hex)
+    }
+}
+
+struct AccountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "account",
+        abstract: "Print the account id (public key, hex) of a key file.")
+
+    @Argument(help: ArgumentHelp("A PEM PKCS#8 Ed25519 private key (e.g. from `openssl genpkey -algorithm ed25519`).", valueName: "KEYFILE"))
+    var keyFile: String
+
+    func run() throws {
+        Output.line(try KeyFile.load(keyFile).publicKey.hex)
+    }
+}

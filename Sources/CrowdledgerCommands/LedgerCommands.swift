@@ -1,0 +1,172 @@
+import ArgumentParser
+import Audit
+import Client
+import CanonicalJSON
+import Contract
+import Ledger
+import LedgerCrypto
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create the ledger with its genesis allocations; never overwrites.")
+
+    @OptionGroup var options: LedgerOptions
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("An initial allocation (repeatable).", valueName: "ID=AMOUNT"))
+    var fund: [String] = []
+
+    @Option(name: .long, help: "A name for the ledger, recorded in genesis.")
+    var name: String = "crowdledger"
+
+    func run() throws {
+        var allocations: [String: Int64] = [:]
+        var total: Int64 = 0
+        for f in fund {
+            let parts = f.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { throw ToolError.usage("--fund takes ID=AMOUNT, got \"\(f)\"") }
+            let id = try Accounts.parse(String(parts[0]), what: "--fund account")
+            guard let amount = Int64(parts[1]), amount > 0, String(amount) == parts[1] else {
+                throw ToolError.usage("--fund amount must be a positive integer, got \"\(parts[1])\"")
+            }
+            guard allocations[id] == nil else { throw ToolError.usage("--fund names \(id) twice") }
+            let (t, o) = total.addingReportingOverflow(amount)
+            guard !o else { throw ToolError.usage("--fund amounts overflow a signed 64-bit total") }
+            total = t
+            allocations[id] = amount
+        }
+        let genesis = try LedgerClient(path: options.path).create(name: name, allocations: allocations, time: try Clock.now())
+        Output.line(genesis.hash)
+    }
+}
+
+struct Transfer: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Move funds from the key's account to another account.")
+
+    @OptionGroup var options: LedgerOptions
+    @Option(name: .long, help: ArgumentHelp("The sender's key file.", valueName: "K")) var key: String
+    @Option(name: .long, help: ArgumentHelp("The recipient's account id.", valueName: "ID")) var to: String
+    @Option(name: .long, help: ArgumentHelp("A positive integer amount.", valueName: "N")) var amount: Int64
+
+    func run() throws {
+        let to = try Accounts.parse(to, what: "--to")
+        guard amount > 0 else { throw ToolError.usage("--amount must be a positive integer, got \(amount)") }
+        let entry = try LedgerClient(path: options.path).transfer(key: try KeyFile.load(key), to: to, amount: amount, time: try Clock.now())
+        Output.line(entry.tx.id)
+    }
+}
+
+struct Balances: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print every account's balance, the escrow and the burned total.")
+
+    @OptionGroup var options: LedgerOptions
+    @Flag(name: .long, help: "Print {\"accounts\":{ID:N,...},\"burned\":N,\"escrow\":N,\"total\":N}.") var json = false
+
+    func run() throws {
+        let state = try Session.state(path: options.path)
+        if json {
+            var accounts: [String: JSON] = [:]
+            for (k, v) in state.balances { accounts[k] = .int(v) }
+            Output.json(.object(["accounts": .object(accounts), "burned": .int(state.burned),
+                                 "escrow": .int(state.escrow), "total": .int(state.genesisTotal)]))
+            return
+        }
+        for (k, v) in state.balances.sorted(by: { $0.key < $1.key }) { Output.line("\(k)  \(v)") }
+        Output.line("escrow  \(state.escrow)")
+        Output.line("burned  \(state.burned)")
+        Output.line("total  \(state.genesisTotal)")
+    }
+}
+
+struct Log: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the ledger's entries, one per line.")
+
+    @OptionGroup var options: LedgerOptions
+    @Flag(name: .long, help: "One JSON object per entry: {\"body\",\"hash\",\"id\",\"kind\",\"line\",\"party\",\"time\"}.") var json = false
+
+    func run() throws {
+        var failure: LedgerFinding?
+        let result = try Replay.run(path: options.path) { entry, _ in
+            let tx = entry.tx
+            if json {
+                var o: JSONObject = ["body": .object(tx.body), "hash": .string(entry.hash), "id": .string(tx.id),
+                                     "kind": .string(tx.kind), "line": .int(entry.seq), "time": .int(entry.time)]
+                o["party"] = tx.party.map(JSON.string) ?? .null
+                Output.json(.object(o))
+            } else {
+                Output.line("\(entry.seq)  \(entry.time)  \(tx.kind)  \(tx.party.map { String($0.prefix(12)) } ?? "-")  \(Describe.body(tx))")
+            }
+        }
+        failure = result.findings.first
+        if let f = failure { throw ToolError.invalid("\(options.path):\(f.line): \(f.code.rawValue): \(f.message)") }
+    }
+}
+
+enum Describe {
+    static func short(_ id: String) -> String { String(id.prefix(12)) }
+
+    static func body(_ tx: Transaction) -> String {
+        let b = tx.body
+        switch tx.kind {
+        case "genesis":
+            return "name=\(b["name"]?.stringValue ?? "?") accounts=\(b["allocations"]?.objectValue?.count ?? 0)"
+        case "transfer":
+            return "\(b["amount"]?.intValue ?? 0) to \(short(b["to"]?.stringValue ?? "?"))"
+        case "publish":
+            return "task \(short(tx.id)) program=\(b["program"]?["name"]?.stringValue ?? "?") reward=\(b["reward"]?.intValue ?? 0) deposit=\(b["deposit"]?.intValue ?? 0) workers=\(b["workers"]?.intValue ?? 0)"
+        case "settle", "cancel":
+            let payouts = b["payouts"]?.arrayValue?.map { p in
+                "\(short(p["account"]?.stringValue ?? "?"))+\(p["amount"]?.intValue ?? 0)(\(p["clause"]?.stringValue ?? "?"))"
+            } ?? []
+            let outcome = b["outcome"]?.stringValue.map { "\($0) " } ?? ""
+            return "task \(short(b["task"]?.stringValue ?? "?")) \(outcome)\(payouts.joined(separator: " "))"
+        default:
+            return "task \(short(b["task"]?.stringValue ?? "?"))"
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay the ledger and check every line, link, signature, phase, deadline, opening and payout.")
+
+    @OptionGroup var options: LedgerOptions
+    @Flag(name: .long, help: "Print a JSON report with every finding.") var json = false
+    @Flag(name: .long, help: "Also re-run the built-in program of every settled task and compare the agreed result.") var recompute = false
+
+    func run() throws {
+        let report = try Auditor.verify(path: options.path, recompute: recompute)
+        if json { Output.json(report.json) }
+        if let first = report.findings.first {
+            if !json { Output.line("INVALID: \(report.findings.count) finding(s); first:") }
+            throw ToolError.invalid("\(options.path):\(first.line): \(first.code.rawValue): \(first.message)")
+        }
+        if !json { Output.line(report.summary) }
+    }
+}
+
+struct Repair: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove a torn last line (an interrupted append), keeping a backup of the file first.")
+
+    @OptionGroup var options: LedgerOptions
+
+    func run() throws {
+        let path = options.path
+        let writer = try LedgerFile.Writer(path: path)
+        defer { writer.close() }
+        let replay = try Replay.run(path: path)
+        guard let torn = replay.tornTail else {
+            Output.line("nothing to repair: the last line of \(path) is complete")
+            return
+        }
+        let backup = "\(path).bak-\(try Clock.now())"
+        try FileIO.createExclusive(backup, contents: try FileIO.readAll(path), mode: 0o644)
+        try writer.truncate(to: torn.offset)
+        Output.line("removed the torn line \(torn.number) (\(torn.bytes.count) bytes); the original is kept at \(backup)")
+        let others = replay.findings.filter { $0.code != .tornTail }
+        if let f = others.first {
+            throw ToolError.invalid("\(path):\(f.line): \(f.code.rawValue): \(f.message) (repair only removes a torn tail)")
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct Crowdledger: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "crowdledger",
+        abstract: "Run the crowdsourced-computation protocol on a signed, hash-chained JSON-lines ledger, and audit it.",
+        discussion: """
+        Exit status: 0 success; 1 the ledger is invalid or the contract rejected the transaction \
+        (nothing was written); 2 usage, input or I/O error.
+        New entries take the system clock, or $CROWDLEDGER_TIME (integer Unix seconds) when set.
+        """,
+        subcommands: [
+            Keygen.self, AccountCommand.self, InitCommand.self, Transfer.self,
+            Publish.self, Join.self, CoinCommand.self, Run.self, Commit.self, Reveal.self, Cancel.self, Settle.self,
+            Status.self, Balances.self, Log.self, Verify.self, Repair.self, MechanismCommand.self, Derive.self,
+        ]
+    )
+
+    public init() {}
+
+    /// Parses and runs, mapping every failure to one stderr line and the contract's exit status.
+    public static func runMain(_ arguments: [String]? = nil) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Glibc.exit(0)
+        } catch {
+            if let e = error as? ExitCode { Glibc.exit(e.rawValue) }
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            if isArgumentParserError(error) {
+                // One line: the reason, and where to read more.
+                let reason = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                Output.err("crowdledger: \(reason) (see `crowdledger help`)")
+                Glibc.exit(2)
+            }
+            let (status, message) = ErrorReport.classify(error)
+            Output.err("crowdledger: \(message)")
+            Glibc.exit(status)
+        }
+    }
+
+    static func isArgumentParserError(_ error: Error) -> Bool {
+        let code = exitCode(for: error)
+        return code == .validationFailure || String(reflecting: type(of: error)).contains("ArgumentParser")
+    }
+}

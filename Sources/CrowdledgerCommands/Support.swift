@@ -1,0 +1,102 @@
+import ArgumentParser
+import Audit
+import Client
+import Programs
+import CanonicalJSON
+import Contract
+import Ledger
+import LedgerCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An error the CLI reports as one line on stderr with a fixed exit status:
+/// 1 — the ledger is invalid or the contract rejected the transaction (nothing was written);
+/// 2 — usage, input or I/O error.
+public struct ToolError: Error, CustomStringConvertible {
+    public let exitCode: Int32
+    public let message: String
+    public init(_ exitCode: Int32, _ message: String) { self.exitCode = exitCode; self.message = message }
+    public var description: String { message }
+
+    public static func usage(_ message: String) -> ToolError { ToolError(2, message) }
+    public static func invalid(_ message: String) -> ToolError { ToolError(1, message) }
+}
+
+/// Maps any error to the exit status and the one line printed on stderr.
+public enum ErrorReport {
+    public static func classify(_ error: Error) -> (Int32, String) {
+        switch error {
+        case let e as ToolError: return (e.exitCode, e.message)
+        case let e as ClientError: return (e.exitCode, e.message)
+        case let e as ProgramError: return (2, e.reason)
+        case let e as AppendError:
+            if case .clockBehind = e { return (2, e.description) }
+            return (1, e.description)
+        case let e as FileIO.Error: return (2, e.description)
+        case let e as KeyFile.Error: return (2, e.description)
+        case let e as BlobStore.GetError: return (2, e.description)
+        case let e as LedgerFinding: return (1, e.description)
+        default: return (2, "\(error)")
+        }
+    }
+}
+
+/// Options every ledger command shares.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The ledger file (default: $CROWDLEDGER_LEDGER, else ledger/ledger.jsonl).", valueName: "PATH"))
+    var ledger: String?
+
+    var path: String {
+        if let ledger { return ledger }
+        if let env = getenv("CROWDLEDGER_LEDGER"), let s = String(validatingCString: env), !s.isEmpty { return s }
+        return "ledger/ledger.jsonl"
+    }
+
+    var blobs: BlobStore { BlobStore(ledgerPath: path) }
+}
+
+enum Clock {
+    /// `$CROWDLEDGER_TIME` (integer Unix seconds) when set, else the system clock.
+    static func now() throws -> Int64 {
+        if let env = getenv("CROWDLEDGER_TIME"), let s = String(validatingCString: env) {
+            guard let t = Int64(s), t >= 0, String(t) == s else {
+                throw ToolError.usage("CROWDLEDGER_TIME must be a non-negative integer number of Unix seconds, got \"\(s)\"")
+            }
+            return t
+        }
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec)
+    }
+}
+
+enum Accounts {
+    static func parse(_ text: String, what: String) throws -> String {
+        guard Hex.isCanonical(text, byteCount: 32) else {
+            throw ToolError.usage("\(what) must be an account id: 64 lower-case hex digits (see `crowdledger account KEYFILE`), got \"\(text)\"")
+        }
+        return text
+    }
+}
+
+enum Output {
+    static func line(_ s: String) { print(s) }
+    static func json(_ v: JSON) { print(v.canonicalString) }
+    static func err(_ s: String) {
+        var s = s + "\n"
+        s.withUTF8 { buf in
+            var off = 0
+            while off < buf.count {
+                let n = write(2, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { break }
+                off += n
+            }
+        }
+    }
+}
+
+/// Reads a file a user named on the command line, as exit-2 errors.
+func readUserFile(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
+    try FileIO.readAll(path, limit: limit)
+}

@@ -1,0 +1,257 @@
+import ArgumentParser
+import Foundation
+import Audit
+import Client
+import CanonicalJSON
+import Contract
+import Ledger
+import LedgerCrypto
+import Programs
+
+struct Publish: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Publish a task (the requester escrows the reward); prints the task id.")
+
+    @OptionGroup var options: LedgerOptions
+    @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
+    @Option(name: .long, help: ArgumentHelp("A built-in program (\(Programs.all.map { $0.name }.joined(separator: ", "))) or exec.", valueName: "NAME"))
+    var program: String
+    @Option(name: .long, help: ArgumentHelp("For --program exec: the script or binary whose SHA-256 is the program's identity.", valueName: "FILE"))
+    var exec: String?
+    @Option(name: .long, help: ArgumentHelp("The program's parameters as a JSON object (integers only).", valueName: "JSON"))
+    var params: String = "{}"
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("An input file (repeatable, in order); stored in the blob store, recorded by digest and size.", valueName: "FILE"))
+    var input: [String] = []
+    @Option(name: .long, help: ArgumentHelp("The reward r, shared by the workers when they agree.", valueName: "R")) var reward: Int64
+    @Option(name: .long, help: ArgumentHelp("The deposit d each worker escrows.", valueName: "D")) var deposit: Int64
+    @Option(name: .long, help: ArgumentHelp("The number of workers n (at least 2).", valueName: "N")) var workers: Int64
+    @Option(name: .customLong("join-window"), help: "Seconds the task stays open for joining, from publish.") var joinWindow: Int64 = 86400
+    @Option(name: .customLong("coin-window"), help: "Seconds the requester has to release the coin once the task fills.") var coinWindow: Int64 = 3600
+    @Option(name: .customLong("commit-window"), help: "Seconds the workers have to commit once the coin is out.") var commitWindow: Int64 = 86400
+    @Option(name: .customLong("reveal-window"), help: "Seconds the workers have to reveal once the commit phase ends.") var revealWindow: Int64 = 86400
+    @Option(name: .customLong("eck-file"), parsing: .singleValue, help: ArgumentHelp("A known trivial result (E_ck) by file (repeatable).", valueName: "FILE"))
+    var eckFile: [String] = []
+    @Option(name: .customLong("eck-digest"), parsing: .singleValue, help: ArgumentHelp("A known trivial result (E_ck) by SHA-256 hex (repeatable).", valueName: "HEX"))
+    var eckDigest: [String] = []
+    @Option(name: .long, help: "Where forfeited deposits go: burn or requester.") var forfeit: String = "burn"
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Only these accounts may join (repeatable).", valueName: "ID"))
+    var allow: [String] = []
+    @Option(name: .customLong("public-coin"), help: ArgumentHelp("Give the coin now instead of committing to one and opening it later.", valueName: "HEX"))
+    var publicCoin: String?
+    @Option(name: .customLong("max-result-size"), help: "The largest result a worker may reveal, in bytes.") var maxResultSize: Int64?
+    @Option(name: .long, help: ArgumentHelp("eval-classifier: the payment escrowed for the seller.", valueName: "N")) var payment: Int64?
+    @Option(name: .long, help: ArgumentHelp("eval-classifier: the seller's account id.", valueName: "ID")) var seller: String?
+    @Option(name: .long, help: ArgumentHelp("eval-classifier: the seller is paid iff correct/k >= NUM/DEN.", valueName: "NUM/DEN")) var threshold: String?
+
+    func run() throws {
+        let key = try KeyFile.load(key)
+        let paramsValue: JSON
+        do { paramsValue = try JSON.parse(params) } catch { throw ToolError.usage("--params is not valid JSON: \(error)") }
+        guard case .object(let paramsObject) = paramsValue else { throw ToolError.usage("--params must be a JSON object") }
+        var spec = PublishSpec(program: program, reward: reward, deposit: deposit, workers: workers)
+        spec.params = paramsObject
+        if let exec { spec.execProgram = try FileIO.readAll(exec) }
+        for file in input {
+            spec.inputs.append((name: String(file.split(separator: "/").last ?? Substring(file)), bytes: try FileIO.readAll(file)))
+        }
+        spec.windows = (join: joinWindow, coin: coinWindow, commit: commitWindow, reveal: revealWindow)
+        for file in eckFile { spec.eck.append(SHA256.hex(try FileIO.readAll(file))) }
+        for d in eckDigest {
+            guard Hex.isCanonical(d, byteCount: 32) else { throw ToolError.usage("--eck-digest must be 64 lower-case hex digits, got \(d)") }
+            spec.eck.append(d)
+        }
+        spec.forfeit = forfeit
+        spec.allow = try allow.map { try Accounts.parse($0, what: "--allow") }
+        if let publicCoin {
+            guard Hex.isCanonical(publicCoin, byteCount: 32) else { throw ToolError.usage("--public-coin must be 64 lower-case hex digits") }
+            spec.publicCoin = publicCoin
+        }
+        spec.maxResultSize = maxResultSize
+        if payment != nil || seller != nil || threshold != nil {
+            guard let payment, let seller, let threshold else {
+                throw ToolError.usage("--payment, --seller and --threshold go together")
+            }
+            let parts = threshold.split(separator: "/")
+            guard parts.count == 2, let num = Int64(parts[0]), let den = Int64(parts[1]) else {
+                throw ToolError.usage("--threshold must be NUM/DEN with integers, e.g. 9/10; got \(threshold)")
+            }
+            spec.payment = (amount: payment, seller: try Accounts.parse(seller, what: "--seller"), num: num, den: den)
+        }
+        let entry = try LedgerClient(path: options.path).publish(key: key, spec, time: try Clock.now())
+        Output.line(entry.tx.id)
+    }
+}
+
+struct Join: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Join a task as a worker, escrowing its deposit.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
+
+    func run() throws {
+        let e = try LedgerClient(path: options.path).join(key: try KeyFile.load(key), task: task, time: try Clock.now())
+        Output.line(e.tx.id)
+    }
+}
+
+struct CoinCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coin", abstract: "Release the task's random coin (the requester opens its commitment).")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
+
+    func run() throws {
+        let e = try LedgerClient(path: options.path).releaseCoin(key: try KeyFile.load(key), task: task, time: try Clock.now())
+        Output.line(e.tx.body["coin"]?.stringValue ?? "")
+    }
+}
+
+struct Commit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Commit to a result. The opening is saved (0600, beside the key) before the commit is appended.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
+    @Option(name: .long, help: ArgumentHelp("The result to commit to (e.g. from `run --out`).", valueName: "FILE")) var result: String
+    @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR")) var openings: String?
+
+    func run() throws {
+        let bytes = try FileIO.readAll(result)
+        let e = try LedgerClient(path: options.path).commit(key: try KeyFile.load(key), task: task, result: bytes,
+                                                            openings: Openings(keyFile: key, override: openings), time: try Clock.now())
+        Output.line(e.tx.body["commitment"]?.stringValue ?? "")
+    }
+}
+
+struct Reveal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open the commitment. Uses the saved opening, or rebuilds it from the key and --result.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
+    @Option(name: .long, help: ArgumentHelp("The committed result (rebuilds a lost opening).", valueName: "FILE")) var result: String?
+    @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR")) var openings: String?
+
+    func run() throws {
+        let given = try result.map { try FileIO.readAll($0) }
+        let e = try LedgerClient(path: options.path).reveal(key: try KeyFile.load(key), task: task, result: given,
+                                                            openings: Openings(keyFile: key, override: openings), time: try Clock.now())
+        Output.line(e.tx.body["digest"]?.stringValue ?? "")
+    }
+}
+
+struct Cancel: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Withdraw a task that has not filled; everything escrowed is refunded.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
+
+    func run() throws {
+        let e = try LedgerClient(path: options.path).cancel(key: try KeyFile.load(key), task: task, time: try Clock.now())
+        Output.line(Describe.body(e.tx))
+    }
+}
+
+struct Settle: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply the clauses (or an abort rule) and record every payout; anyone may call it once its time has come.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The task id (or a unique prefix).") var task: String
+
+    func run() throws {
+        let e = try LedgerClient(path: options.path).settle(task: task, time: try Clock.now())
+        Output.line(Describe.body(e.tx))
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute the task's result locally: its built-in program, or --exec CMD for an external one.")
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Option(name: .long, help: ArgumentHelp("Write the result here instead of standard output.", valueName: "FILE")) var out: String?
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("The task's input files (default: the blob store beside the ledger); each is checked against its published digest.", valueName: "FILE"))
+    var input: [String] = []
+    @Option(name: .long, help: ArgumentHelp("For an exec task: the program to run; its SHA-256 must be the published one.", valueName: "CMD"))
+    var exec: String?
+
+    func run() throws {
+        let client = LedgerClient(path: options.path)
+        let state = try client.state()
+        let t = try Tasks.find(state, task)
+        guard let coinHex = t.coinHex else {
+            throw ToolError.usage("task \(t.id) has no coin yet (phase \(t.phase(at: state.time).rawValue)): the requester releases it once the task fills")
+        }
+        let coin = Hex.decode(coinHex)!
+        let bytes: [UInt8]
+        if t.program.name == "exec" {
+            guard let exec else { throw ToolError.usage("task \(t.id) runs an external program: give it with --exec CMD") }
+            let digest = SHA256.hex(try FileIO.readAll(exec))
+            guard digest == t.program.digest else {
+                throw ToolError.usage("\(exec): refused: its SHA-256 is \(digest), the task publishes \(t.program.digest ?? "?")")
+            }
+            let inputs = try Tasks.inputs(t, files: input, blobs: options.blobs)
+            // The program reads its inputs from files: hand it checked copies.
+            let dir = try TempDir.make()
+            defer { TempDir.remove(dir) }
+            var paths: [String] = []
+            for (i, b) in inputs.enumerated() {
+                let p = "\(dir)/input-\(i)"
+                try FileIO.createExclusive(p, contents: b, mode: 0o600)
+                paths.append(p)
+            }
+            let execPath = exec.contains("/") ? exec : "./" + exec
+            do {
+                bytes = try Programs.runExternal(executable: execPath, arguments: [], coin: coin, taskID: t.id, inputPaths: paths, outputFile: nil)
+            } catch let e as ProgramError { throw ToolError.usage(e.reason) }
+        } else {
+            guard exec == nil else { throw ToolError.usage("task \(t.id) runs the built-in program \(t.program.name); --exec is for exec tasks") }
+            bytes = try client.run(task: t.id, inputFiles: input)
+        }
+        if let out {
+            try FileIO.replaceAtomically(out, contents: bytes, mode: 0o644)
+            Output.line(SHA256.hex(bytes))
+        } else {
+            var b = bytes
+            b.withUnsafeMutableBytes { buf in
+                var off = 0
+                while off < buf.count {
+                    let n = write(1, buf.baseAddress! + off, buf.count - off)
+                    if n <= 0 { break }
+                    off += n
+                }
+            }
+        }
+    }
+}
+
+struct Derive: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print h(r || ctr) = SHA-256(coin || counter as 8 bytes big-endian), in hex.")
+    @Option(name: .long, help: ArgumentHelp("The task's coin r (64 hex digits).", valueName: "HEX")) var coin: String
+    @Option(name: .long, help: ArgumentHelp("The counter (0 to 2^64-1).", valueName: "N")) var counter: UInt64
+
+    func run() throws {
+        guard Hex.isCanonical(coin, byteCount: 32), let r = Hex.decode(coin) else {
+            throw ToolError.usage("--coin must be 64 lower-case hex digits")
+        }
+        Output.line(Hex.encode(Coin.derive(coin: r, counter: counter)))
+    }
+}
+
+/// A private temporary directory (Foundation's FileManager does the work).
+enum TempDir {
+    static func make() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("crowdledger-\(UUID().uuidString)")
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700]) } catch {
+            throw ToolError.usage("cannot create a temporary directory: \(error.localizedDescription)")
+        }
+        return url.path
+    }
+
+    static func remove(_ dir: String) { try? FileManager.default.removeItem(atPath: dir) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

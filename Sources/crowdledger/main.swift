@@ -1,0 +1,3 @@
+import CrowdledgerCommands
+
+Crowdledger.runMain()

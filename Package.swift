@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "IncentivesTests", dependencies: ["Incentives"]),
         .testTarget(name: "ContractTests", dependencies: ["Contract", "Ledger", "LedgerCrypto", "CanonicalJSON", "Incentives", "Client", "Audit", "Programs"]),
         .testTarget(name: "ProgramsTests", dependencies: ["Programs", "LedgerCrypto", "CanonicalJSON"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "Contract", "Ledger", "LedgerCrypto", "CanonicalJSON", "Programs"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Contract", "Ledger", "LedgerCrypto", "CanonicalJSON", "Programs", "Client"]),
         .testTarget(name: "CrowdledgerCommandsTests", dependencies: ["CrowdledgerCommands", "Ledger", "LedgerCrypto", "CanonicalJSON", "Contract", "Client", "Audit"]),
     ]
 )

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Client
+import Foundation
+import LedgerCrypto
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the whole protocol end to end on the bundled digits data: training, a cheater, pay-per-precision, the audit.")
+
+    @Option(name: .long, help: ArgumentHelp("An empty (or new) directory for the demo's files (default: a new temporary directory).", valueName: "DIR"))
+    var dir: String?
+    @Option(name: .long, help: ArgumentHelp("The digits data set (gzip CSV).", valueName: "FILE"))
+    var data: String = "fixtures/data/digits.csv.gz"
+
+    func run() throws {
+        let directory: String
+        if let dir {
+            try FileIO.makeDirectories(dir)
+            directory = dir
+        } else {
+            directory = try TempDir.make()
+        }
+        guard FileIO.exists(data) else {
+            throw ToolError.usage("\(data): no such file; run the demo from the repository root or pass --data FILE")
+        }
+        let summary = try Demo(directory: directory, dataPath: data) { Output.line($0) }.run()
+        if let f = summary.report.findings.first {
+            throw ToolError.invalid("\(summary.ledgerPath):\(f.line): \(f.code.rawValue): \(f.message)")
+        }
+    }
+}

@@ -175,6 +175,8 @@ struct Run: ParsableCommand {
     var input: [String] = []
     @Option(name: .long, help: ArgumentHelp("For an exec task: the program to run; its SHA-256 must be the published one.", valueName: "CMD"))
     var exec: String?
+    @Option(name: .customLong("exec-output"), help: ArgumentHelp("For an exec task: take the result from this file the program writes ($CROWDLEDGER_OUTPUT) instead of its standard output; it must not exist beforehand.", valueName: "FILE"))
+    var execOutput: String?
 
     func run() throws {
         let client = LedgerClient(path: options.path)
@@ -203,10 +205,10 @@ struct Run: ParsableCommand {
             }
             let execPath = exec.contains("/") ? exec : "./" + exec
             do {
-                bytes = try Programs.runExternal(executable: execPath, arguments: [], coin: coin, taskID: t.id, inputPaths: paths, outputFile: nil)
+                bytes = try Programs.runExternal(executable: execPath, arguments: [], coin: coin, taskID: t.id, inputPaths: paths, outputFile: execOutput)
             } catch let e as ProgramError { throw ToolError.usage(e.reason) }
         } else {
-            guard exec == nil else { throw ToolError.usage("task \(t.id) runs the built-in program \(t.program.name); --exec is for exec tasks") }
+            guard exec == nil, execOutput == nil else { throw ToolError.usage("task \(t.id) runs the built-in program \(t.program.name); --exec and --exec-output are for exec tasks") }
             bytes = try client.run(task: t.id, inputFiles: input)
         }
         if let out {

@@ -1,0 +1,92 @@
+import Audit
+import CanonicalJSON
+import Client
+import Contract
+import Dispatch
+import Foundation
+import Ledger
+import LedgerCrypto
+
+// Measures, on this machine:
+//  1. the raw Ed25519 verification rate of OpenSSL (1 thread, and all cores), over the very
+//     signing messages of the ledger below;
+//  2. `verify` (Replay.run: parse, canonical check, hash, chain, signatures, contract) on a ledger
+//     of N signed transfers, 1 thread and all cores — the goal is a rate close to (2);
+//  3. the cost of one append at the start and at the end of the ledger.
+
+let n = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1])! : 20_000
+let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-\(UUID().uuidString)").path
+try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: dir) }
+let path = dir + "/ledger.jsonl"
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+func rate(_ count: Int, _ s: Double) -> String { String(format: "%8.0f/s  (%.3f s)", Double(count) / s, s) }
+
+// Build the ledger directly (entries chained here; each transaction signed as the CLI signs it).
+let keys = try (0..<16).map { _ in try Ed25519.PrivateKey() }
+var alloc: [String: Int64] = [:]
+for k in keys { alloc[k.publicKey.hex] = 1_000_000_000 }
+let genesis = LedgerFile.genesis(name: "bench", allocations: alloc, time: 1)
+var lines: [[UInt8]] = [genesis.line]
+var messages: [([UInt8], [UInt8], Ed25519.PublicKey)] = []
+var nonces = [Int64](repeating: 0, count: keys.count)
+var head = genesis.hash
+let buildTime = try seconds {
+    for i in 0..<n {
+        let from = i % keys.count, to = (i * 7 + 3) % keys.count
+        nonces[from] += 1
+        let tx = try Transaction(kind: "transfer", body: ["amount": .int(Int64(1 + i % 100)), "to": .string(keys[to].publicKey.hex)],
+                                 ledger: genesis.hash, nonce: nonces[from], key: keys[from])
+        let e = Entry(seq: Int64(i + 2), link: head, time: 1 + Int64(i / 100), tx: tx)
+        head = e.hash
+        lines.append(e.line)
+        messages.append((tx.signingMessage, Hex.decode(tx.sig!)!, keys[from].publicKey))
+    }
+}
+var file = [UInt8]()
+for l in lines { file += l; file.append(0x0a) }
+FileManager.default.createFile(atPath: path, contents: Data(file))
+print("ledger: \(n) signed transfers, \(file.count / 1024) KiB, built in \(String(format: "%.2f", buildTime)) s; cores: \(System.coreCount)")
+
+// 1. Raw Ed25519 verification.
+let raw1 = seconds { for (m, s, k) in messages { precondition(k.isValidSignature(s, for: m)) } }
+let threads = System.coreCount
+let frozen = messages
+let rawN = seconds {
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+        var i = t
+        while i < frozen.count { let (m, s, k) = frozen[i]; precondition(k.isValidSignature(s, for: m)); i += threads }
+    }
+}
+print("raw OpenSSL Ed25519 verify, 1 thread:   \(rate(n, raw1))")
+print("raw OpenSSL Ed25519 verify, \(threads) threads:  \(rate(n, rawN))")
+
+// 2. verify.
+for t in [1, threads] {
+    var options = Replay.Options()
+    options.threads = t
+    var result: Replay.Result?
+    let s = try seconds { result = try Replay.run(path: path, options: options) }
+    precondition(result!.isValid, "\(result!.findings.prefix(3))")
+    print("verify (Replay.run), \(t) thread(s):     \(rate(n + 1, s))   = \(String(format: "%.0f", 100 * (Double(n) / s) / (Double(n) / (t == 1 ? raw1 : rawN))))% of raw")
+}
+var noSig = Replay.Options()
+noSig.verifySignatures = false
+let parseOnly = try seconds { _ = try Replay.run(path: path, options: noSig) }
+print("replay without signatures, \(threads) threads: \(rate(n + 1, parseOnly))")
+
+// 3. Append cost as the ledger grows.
+let client = LedgerClient(path: path)
+let appendAtEnd = try seconds {
+    try client.transfer(key: keys[0], to: keys[1].publicKey.hex, amount: 1, time: 1_000_000)
+}
+let smallPath = dir + "/small.jsonl"
+try LedgerFile.create(path: smallPath, genesis: genesis)
+let small = LedgerClient(path: smallPath)
+let appendSmall = try seconds { try small.transfer(key: keys[0], to: keys[1].publicKey.hex, amount: 1, time: 1_000_000) }
+print(String(format: "one append: %.4f s on a 1-entry ledger, %.4f s on a %d-entry ledger", appendSmall, appendAtEnd, n + 1))

@@ -125,6 +125,7 @@ public struct Replay {
             let base = buf.baseAddress!
             nonisolated(unsafe) let ptr = base
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                var verifiers: [String: Ed25519.Verifier] = [:]
                 let lo = lines.count * c / chunks, hi = lines.count * (c + 1) / chunks
                 for i in lo..<hi {
                     let raw = lines[i]
@@ -132,7 +133,7 @@ public struct Replay {
                     do throws(LedgerFinding) {
                         let e = try Entry.parse(line: raw.bytes, lineNumber: raw.number)
                         ptr[i].entry = e
-                        if options.verifySignatures && e.tx.isSigned && !e.tx.hasValidSignature() {
+                        if options.verifySignatures && e.tx.isSigned && !e.tx.hasValidSignature(cache: &verifiers) {
                             ptr[i].finding = LedgerFinding(.badSignature, line: raw.number,
                                                            "the signature of this \(e.tx.kind) does not verify under party \(e.tx.party!)")
                         }

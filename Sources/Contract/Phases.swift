@@ -134,6 +134,7 @@ extension Contract {
         guard entry.tx.party == t.requester else { throw body.fail("only the requester \(t.requester) may cancel task \(t.id)") }
         guard !t.isFilled else { throw body.fail("task \(t.id) has filled (\(t.workers) workers); it can no longer be cancelled") }
         let expected = refunds(t, clause: "cancel-refund")
+        try checkConserved(t, expected, body)
         try checkPayouts(body, recorded: body.object["payouts"], expected: expected.payouts)
         close(&state, t, expected, phase: .cancelled, seq: entry.seq)
     }
@@ -145,6 +146,7 @@ extension Contract {
         let t = try task(state, body)
         try open(t, body)
         let expected = try settlement(t, at: entry.time, line: body.line)
+        try checkConserved(t, expected, body)
         let recordedOutcome = try body.string("outcome")
         guard recordedOutcome == expected.outcome else {
             throw LedgerFinding(.settlementMismatch, line: body.line,
@@ -161,6 +163,15 @@ extension Contract {
                                 "settle: recorded agreed result \(result ?? "none"), recomputed \(expected.result ?? "none")")
         }
         close(&state, t, expected, phase: expected.outcome == "settled" ? .settled : .aborted, seq: entry.seq)
+    }
+
+    /// A closing pays out exactly what the task holds: nothing is created or lost.
+    static func checkConserved(_ t: TaskState, _ s: SettlementRecord, _ body: Body) throws(LedgerFinding) {
+        var total = s.burned
+        for p in s.payouts { total = try add(total, p.amount, body, "the payouts") }
+        guard total == t.escrowed else {
+            throw LedgerFinding(.conservation, line: body.line, "\(body.kind): payouts and burned total \(total), but task \(t.id) holds \(t.escrowed)")
+        }
     }
 
     static func checkPayouts(_ body: Body, recorded: JSON?, expected: [Payout]) throws(LedgerFinding) {

@@ -72,6 +72,21 @@ public struct Transaction: Sendable, Equatable {
         self.sig = sig
     }
 
+    /// Like `hasValidSignature()`, reusing a verifier per party (one cache per thread).
+    public func hasValidSignature(cache: inout [String: Ed25519.Verifier]) -> Bool {
+        guard let party, let sig, let sigBytes = Hex.decode(sig) else { return false }
+        let verifier: Ed25519.Verifier
+        if let v = cache[party] {
+            verifier = v
+        } else {
+            guard let key = Ed25519.PublicKey(hex: party) else { return false }
+            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
+            verifier = Ed25519.Verifier(key)
+            cache[party] = verifier
+        }
+        return verifier.isValidSignature(sigBytes, for: signingMessage)
+    }
+
     /// True when the signature is a valid Ed25519 signature by `party` (false for unsigned kinds).
     public func hasValidSignature() -> Bool {
         guard let party, let sig, let key = Ed25519.PublicKey(hex: party), let sigBytes = Hex.decode(sig) else { return false }

@@ -84,6 +84,37 @@ public enum Ed25519 {
         }
     }
 
+    /// A public key decoded once, with a reusable verification context: for checking many
+    /// signatures by the same party (decoding the curve point is a large part of one check).
+    /// Not thread-safe: use one per thread.
+    public final class Verifier {
+        private let pkey: OpaquePointer?
+        private let ctx: OpaquePointer?
+
+        public init(_ key: PublicKey) {
+            pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, key.bytes, key.bytes.count)
+            if pkey == nil { ERR_clear_error() }
+            ctx = EVP_MD_CTX_new()
+        }
+
+        deinit {
+            if let ctx { EVP_MD_CTX_free(ctx) }
+            if let pkey { EVP_PKEY_free(pkey) }
+        }
+
+        /// False for a bad signature or a key that is not a valid curve point; never throws.
+        public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+            guard signature.count == 64, let pkey, let ctx else { return false }
+            guard EVP_MD_CTX_reset(ctx) == 1, EVP_DigestVerifyInit(ctx, nil, nil, nil, pkey) == 1 else {
+                ERR_clear_error()
+                return false
+            }
+            let ok = EVP_DigestVerify(ctx, signature, signature.count, message, message.count) == 1
+            if !ok { ERR_clear_error() }
+            return ok
+        }
+    }
+
     /// A public key: 32 raw bytes. Accounts are its lower-case hex.
     public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
         public let bytes: [UInt8]

@@ -53,14 +53,20 @@ for l in lines { file += l; file.append(0x0a) }
 FileManager.default.createFile(atPath: path, contents: Data(file))
 print("ledger: \(n) signed transfers, \(file.count / 1024) KiB, built in \(String(format: "%.2f", buildTime)) s; cores: \(System.coreCount)")
 
-// 1. Raw Ed25519 verification.
-let raw1 = seconds { for (m, s, k) in messages { precondition(k.isValidSignature(s, for: m)) } }
+// 1. Raw Ed25519 verification: OpenSSL's EVP_DigestVerify with each key decoded once and a
+// reused context (the fastest way to call it), one verifier set per thread.
+func verifiers() -> [Ed25519.PublicKey: Ed25519.Verifier] {
+    Dictionary(uniqueKeysWithValues: keys.map { ($0.publicKey, Ed25519.Verifier($0.publicKey)) })
+}
+let v1 = verifiers()
+let raw1 = seconds { for (m, s, k) in messages { precondition(v1[k]!.isValidSignature(s, for: m)) } }
 let threads = System.coreCount
 let frozen = messages
 let rawN = seconds {
     DispatchQueue.concurrentPerform(iterations: threads) { t in
+        let v = verifiers()
         var i = t
-        while i < frozen.count { let (m, s, k) = frozen[i]; precondition(k.isValidSignature(s, for: m)); i += threads }
+        while i < frozen.count { let (m, s, k) = frozen[i]; precondition(v[k]!.isValidSignature(s, for: m)); i += threads }
     }
 }
 print("raw OpenSSL Ed25519 verify, 1 thread:   \(rate(n, raw1))")

@@ -131,6 +131,11 @@ public struct LedgerClient: Sendable {
     public func commit(key: Ed25519.PrivateKey, task: String, result: [UInt8], openings: Openings, time: Int64) throws -> Entry {
         try taskSigned(key, kind: "commit", task: task, time: time) { state, t in
             let worker = key.publicKey
+            // Refuse before saving: saving would overwrite the opening of the commitment already
+            // on the ledger, and the contract refuses a second commit anyway.
+            guard t.commits[worker.hex] == nil else {
+                throw ClientError.invalid("\(worker.hex) has already committed to task \(t.id); its saved opening is kept")
+            }
             guard Int64(result.count) <= t.maxResultSize else {
                 throw ClientError.usage("the result (\(result.count) bytes) is larger than the task's max_result_size \(t.maxResultSize)")
             }

@@ -34,7 +34,7 @@ extension Contract {
     /// Full refunds: every joined worker's deposit, the reward and any payment.
     static func refunds(_ t: TaskState, clause: String, outcome: String = "cancelled") -> SettlementRecord {
         var payouts = t.joined.map { Payout(account: $0, amount: t.deposit, clause: clause) }
-        payouts.append(Payout(account: t.requester, amount: t.reward, clause: clause))
+        if t.reward > 0 { payouts.append(Payout(account: t.requester, amount: t.reward, clause: clause)) }
         if let p = t.payment, p.amount > 0 { payouts.append(Payout(account: t.requester, amount: p.amount, clause: clause)) }
         return SettlementRecord(outcome: outcome, payouts: payouts, burned: 0, result: nil)
     }

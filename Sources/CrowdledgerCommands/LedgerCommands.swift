@@ -5,6 +5,9 @@ import CanonicalJSON
 import Contract
 import Ledger
 import LedgerCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -160,8 +163,27 @@ struct Repair: ParsableCommand {
             Output.line("nothing to repair: the last line of \(path) is complete")
             return
         }
-        let backup = "\(path).bak-\(try Clock.now())"
-        try FileIO.createExclusive(backup, contents: try FileIO.readAll(path), mode: 0o644)
+        // Back up the whole file first, under a name not yet taken (PATH.bak-TIME, then .1, .2, …).
+        let base = "\(path).bak-\(try Clock.now())"
+        let original = try FileIO.readAll(path)
+        var backup = base
+        for n in 1... {
+            do {
+                try FileIO.createExclusive(backup, contents: original, mode: 0o644)
+                break
+            } catch let e as FileIO.Error where FileIO.exists(backup) && n < 1000 {
+                _ = e
+                backup = "\(base).\(n)"
+            }
+        }
+        if torn.number == 1 {
+            // Not even the genesis line is whole: nothing remains, so remove the file and let
+            // `init` create the ledger again.
+            writer.close()
+            guard unlink(path) == 0 else { throw ToolError.usage("\(path): cannot remove: \(String(cString: strerror(errno)))") }
+            Output.line("removed \(path): its only line, the genesis, was torn (\(torn.bytes.count) bytes); the original is kept at \(backup); run `crowdledger init` again")
+            return
+        }
         try writer.truncate(to: torn.offset)
         Output.line("removed the torn line \(torn.number) (\(torn.bytes.count) bytes); the original is kept at \(backup)")
         let others = replay.findings.filter { $0.code != .tornTail }

@@ -24,7 +24,7 @@ public struct Crowdledger: ParsableCommand {
     /// Parses and runs, mapping every failure to one stderr line and the contract's exit status.
     public static func runMain(_ arguments: [String]? = nil) -> Never {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(globalOptionsMoved(arguments ?? Array(CommandLine.arguments.dropFirst())))
             try command.run()
             Glibc.exit(0)
         } catch {
@@ -44,6 +44,26 @@ public struct Crowdledger: ParsableCommand {
             Output.err("crowdledger: \(message)")
             Glibc.exit(status)
         }
+    }
+
+    /// `--ledger PATH` is global: given before the subcommand (`crowdledger --ledger L verify`),
+    /// it is moved after the subcommand's name, where the subcommands declare it.
+    static func globalOptionsMoved(_ args: [String]) -> [String] {
+        var leading: [String] = []
+        var i = 0
+        while i < args.count {
+            if args[i] == "--ledger", i + 1 < args.count {
+                leading += [args[i], args[i + 1]]
+                i += 2
+            } else if args[i].hasPrefix("--ledger=") {
+                leading.append(args[i])
+                i += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, i < args.count else { return args }
+        return [args[i]] + leading + args[(i + 1)...]
     }
 
     static func isArgumentParserError(_ error: Error) -> Bool {

@@ -26,16 +26,40 @@ public struct Replay {
         public var tornTail: RawLine?
         /// Bytes up to the end of the last complete line.
         public var validLength: Int64 = 0
+        /// The length of the last complete line (without its newline).
+        public var lastLineLength = 0
         public var isValid: Bool { findings.isEmpty }
     }
 
-    /// Replays `path`. `onEntry` sees each entry that applied, with the state after it.
-    public static func run(path: String, options: Options = Options(),
+    /// Where a replay may resume: the state after the first `lines` lines, which end at byte
+    /// `offset` of the file (see `Checkpoint` in the Client module, which checks that they are
+    /// still the lines it was made from).
+    public struct Resume: Sendable {
+        public let state: LedgerState
+        public let lines: Int
+        public let offset: Int64
+        public init(state: LedgerState, lines: Int, offset: Int64) {
+            self.state = state
+            self.lines = lines
+            self.offset = offset
+        }
+    }
+
+    /// Replays `path` (from `resume`, when given, checking only the lines after it).
+    /// `onEntry` sees each entry that applied, with the state after it.
+    public static func run(path: String, options: Options = Options(), resume: Resume? = nil,
                            onEntry: ((Entry, LedgerState) -> Void)? = nil) throws -> Result {
-        var reader = try LineReader(path: path)
+        var reader = try LineReader(path: path, offset: resume?.offset ?? 0, lineNumber: resume?.lines ?? 0)
         var result = Result()
         var prevHash: String?      // nil after a line that could not be read
         var prevTime: Int64 = 0
+        if let resume {
+            result.state = resume.state
+            result.lines = resume.lines
+            result.validLength = resume.offset
+            prevHash = resume.state.head
+            prevTime = resume.state.time
+        }
         var batch: [RawLine] = []
         batch.reserveCapacity(options.batchSize)
         var done = false
@@ -56,6 +80,7 @@ public struct Replay {
                     return
                 }
                 result.validLength = raw.offset + Int64(raw.bytes.count) + 1
+                result.lastLineLength = raw.bytes.count
                 guard let entry = outcome.entry else {
                     report(outcome.finding!)
                     prevHash = nil
@@ -120,11 +145,11 @@ public struct Replay {
     /// Parses each line and (in the same parallel pass) verifies the signature of signed kinds.
     static func parseBatch(_ lines: [RawLine], options: Options) -> [Parsed] {
         var out = [Parsed](repeating: Parsed(), count: lines.count)
-        let chunks = min(options.threads * 4, max(1, lines.count / 64))
+        let chunks = options.threads <= 1 ? 1 : min(options.threads * 4, max(1, lines.count / 64))
         out.withUnsafeMutableBufferPointer { buf in
             let base = buf.baseAddress!
             nonisolated(unsafe) let ptr = base
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let work: @Sendable (Int) -> Void = { c in
                 var verifiers: [String: Ed25519.Verifier] = [:]
                 let lo = lines.count * c / chunks, hi = lines.count * (c + 1) / chunks
                 for i in lo..<hi {
@@ -142,6 +167,7 @@ public struct Replay {
                     }
                 }
             }
+            if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
         }
         return out
     }

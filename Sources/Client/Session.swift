@@ -32,10 +32,7 @@ public enum Session {
                               build: (LedgerState) throws -> Transaction) throws -> (Entry, LedgerState) {
         let writer = try LedgerFile.Writer(path: path)
         defer { writer.close() }
-        var options = Replay.Options()
-        options.stopAtFirstFinding = true
-        let replay = try Replay.run(path: path, options: options)
-        if let f = replay.findings.first { throw AppendError.invalidLedger(path: path, f) }
+        let replay = try current(path: path)
         guard var state = replay.state else {
             throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
         }
@@ -44,14 +41,27 @@ public enum Session {
         let entry = Entry(seq: state.seq + 1, link: state.head, time: time, tx: tx)
         do throws(LedgerFinding) { try Contract.apply(&state, entry) } catch { throw AppendError.rejected(path: path, error) }
         try writer.append(entry)
+        let line = entry.line
+        Checkpoint.save(ledger: path, state: state, lines: replay.lines + 1,
+                        offset: replay.validLength + Int64(line.count) + 1, lastLineLength: line.count)
         return (entry, state)
     }
 
-    /// Reads the ledger's current state (read-only; no lock needed: appends are whole lines, and a
-    /// line being written is seen as a torn tail at worst).
-    public static func state(path: String) throws -> LedgerState {
-        let replay = try Replay.run(path: path)
+    /// Replays the ledger from its checkpoint (or from the start), stopping at the first finding,
+    /// which it throws.
+    static func current(path: String) throws -> Replay.Result {
+        var options = Replay.Options()
+        options.stopAtFirstFinding = true
+        let resume = Checkpoint.load(ledger: path)
+        let replay = try Replay.run(path: path, options: options, resume: resume)
         if let f = replay.findings.first { throw AppendError.invalidLedger(path: path, f) }
+        return replay
+    }
+
+    /// Reads the ledger's current state (read-only; no lock needed: appends are whole lines, and a
+    /// line being written is seen as a torn tail at worst). Uses the checkpoint, never writes one.
+    public static func state(path: String) throws -> LedgerState {
+        let replay = try current(path: path)
         guard let state = replay.state else {
             throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
         }

@@ -3,7 +3,7 @@ import Incentives
 
 /// Everything the contract knows after replaying a ledger prefix. Pure data: the contract's
 /// `apply` is the only thing that changes it.
-public struct LedgerState: Sendable {
+public struct LedgerState: Sendable, Codable {
     public let ledgerID: String
     public let name: String
     /// The sum of the genesis allocations: balances + escrow + burned always equals it.
@@ -26,7 +26,7 @@ public struct LedgerState: Sendable {
 }
 
 /// How the task's random coin is released.
-public enum CoinMode: Sendable, Equatable {
+public enum CoinMode: Sendable, Equatable, Codable {
     /// The requester committed to `SHA-256("crowdledger/v1/coin\n" || r)` at publish and opens r
     /// once the task has filled.
     case committed(commitment: String)
@@ -34,18 +34,18 @@ public enum CoinMode: Sendable, Equatable {
     case publicValue(String)
 }
 
-public enum ForfeitDestination: String, Sendable, Equatable {
+public enum ForfeitDestination: String, Sendable, Equatable, Codable {
     case burn
     case requester
 }
 
-public struct InputRef: Sendable, Equatable {
+public struct InputRef: Sendable, Equatable, Codable {
     public let digest: String
     public let size: Int64
     public let name: String
 }
 
-public struct Windows: Sendable, Equatable {
+public struct Windows: Sendable, Equatable, Codable {
     public let join: Int64
     public let coin: Int64
     public let commit: Int64
@@ -54,22 +54,49 @@ public struct Windows: Sendable, Equatable {
 
 /// Pay-per-precision: the requester escrows `amount` for `seller`, paid iff the agreed
 /// evaluation reaches correct/k >= num/den.
-public struct Payment: Sendable, Equatable {
+public struct Payment: Sendable, Equatable, Codable {
     public let seller: String
     public let amount: Int64
     public let num: Int64
     public let den: Int64
 }
 
-public struct ProgramSpec: Sendable, Equatable {
+public struct ProgramSpec: Sendable, Equatable, Codable {
     /// A built-in program's name, or "exec" for an external program.
     public let name: String
     public let params: JSONObject
     /// For "exec": the SHA-256 of the script or binary, the program's identity.
     public let digest: String?
+
+    public init(name: String, params: JSONObject, digest: String?) {
+        self.name = name
+        self.params = params
+        self.digest = digest
+    }
+
+    enum CodingKeys: String, CodingKey { case name, params, digest }
+
+    // The parameters are kept as their canonical JSON text.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        digest = try c.decodeIfPresent(String.self, forKey: .digest)
+        let text = try c.decode(String.self, forKey: .params)
+        guard case .object(let o)? = try? JSON.parse(text) else {
+            throw DecodingError.dataCorruptedError(forKey: .params, in: c, debugDescription: "params are not a JSON object")
+        }
+        params = o
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encodeIfPresent(digest, forKey: .digest)
+        try c.encode(JSON.object(params).canonicalString, forKey: .params)
+    }
 }
 
-public struct Reveal: Sendable, Equatable {
+public struct Reveal: Sendable, Equatable, Codable {
     public let secret: String
     public let digest: String
     public let size: Int64
@@ -78,11 +105,11 @@ public struct Reveal: Sendable, Equatable {
     public let outcome: WorkerOutcome
 }
 
-public enum TaskPhase: String, Sendable {
+public enum TaskPhase: String, Sendable, Codable {
     case joining, coin, commit, reveal, settled, aborted, cancelled
 }
 
-public struct TaskState: Sendable {
+public struct TaskState: Sendable, Codable {
     public let id: String
     public let requester: String
     public let program: ProgramSpec

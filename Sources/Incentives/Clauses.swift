@@ -8,7 +8,7 @@
 //   - nothing is created or lost: Σ workers + requesterRefund + forfeited == r + n·d, exactly.
 
 /// What one worker did in a task, as the contract sees it after the reveal phase.
-public enum WorkerOutcome: Hashable, Sendable {
+public enum WorkerOutcome: Hashable, Sendable, Codable {
     /// Joined (deposited) but posted no commitment in the commit window.
     case didNotCommit
     /// Committed but did not open the commitment in the reveal window.

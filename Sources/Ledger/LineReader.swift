@@ -25,11 +25,22 @@ public struct LineReader: ~Copyable {
     private var lineNumber = 0
     private var fileOffset: Int64 = 0   // file offset of buffer[start]
 
-    public init(path: String, chunkSize: Int = 1 << 20) throws {
-        self.fd = try FileIO.open(path, .readOnly)
+    /// Reads `path` from byte `offset` (the start of a line), numbering lines from
+    /// `lineNumber + 1`.
+    public init(path: String, offset: Int64 = 0, lineNumber: Int = 0, chunkSize: Int = 1 << 20) throws {
+        let fd = try FileIO.open(path, .readOnly)
+        if offset > 0 {
+            do { _ = try fd.seek(offset: offset, from: .start) } catch {
+                try? fd.close()
+                throw FileIO.Error(path: path, reason: "cannot seek: \(error)")
+            }
+        }
+        self.fd = fd
         self.ownsDescriptor = true
         self.path = path
         self.buffer = [UInt8](repeating: 0, count: chunkSize)
+        self.lineNumber = lineNumber
+        self.fileOffset = offset
     }
 
     deinit { if ownsDescriptor { try? fd.close() } }

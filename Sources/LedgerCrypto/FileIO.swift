@@ -68,6 +68,25 @@ public enum FileIO {
         return out
     }
 
+    /// Reads exactly `count` bytes at `offset`, or nil when the file is shorter.
+    public static func readRange(_ path: String, offset: Int64, count: Int) throws -> [UInt8]? {
+        let fd = try open(path, .readOnly)
+        defer { try? fd.close() }
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n: Int
+            do {
+                n = try out.withUnsafeMutableBytes {
+                    try fd.read(fromAbsoluteOffset: offset + Int64(done), into: UnsafeMutableRawBufferPointer(rebasing: $0[done...]))
+                }
+            } catch { throw Error(path: path, reason: reason("read failed", error)) }
+            if n == 0 { return nil }
+            done += n
+        }
+        return out
+    }
+
     public static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8], path: String) throws {
         do { _ = try fd.writeAll(bytes) } catch { throw Error(path: path, reason: reason("write failed", error)) }
     }

@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "CrowdledgerCommands", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Ledger", "Contract", "Programs", "Audit", "Incentives", "Client",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
         // The executable is only an @main entry point.
         .executableTarget(name: "crowdledger", dependencies: ["CrowdledgerCommands"]),

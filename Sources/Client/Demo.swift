@@ -15,6 +15,8 @@ public struct Demo {
     public let say: (String) -> Void
     /// The simulated clock's start (Unix seconds).
     public var startTime: Int64 = 1_767_225_600  // 2026-01-01T00:00:00Z
+    /// How to invoke the tool in the closing hints (e.g. the path of the running binary).
+    public var command = "crowdledger"
 
     public init(directory: String, dataPath: String, say: @escaping (String) -> Void) {
         self.directory = directory
@@ -174,7 +176,8 @@ public struct Demo {
         say("   ledger.jsonl    the ledger (one canonical JSON entry per line)")
         say("   ledger.blobs/   inputs and results by SHA-256, zlib-compressed")
         say("   keys/           the demo's keys (0600) and each worker's openings")
-        say("Try: crowdledger --ledger \(ledgerPath) log; crowdledger --ledger \(ledgerPath) status; crowdledger --ledger \(ledgerPath) verify --recompute --json")
+        say("Try:")
+        for sub in ["log", "status", "balances", "verify --recompute --json"] { say("   \(command) --ledger \(ledgerPath) \(sub)") }
         return Summary(ledgerPath: ledgerPath, modelDigest: modelDigest, correct: outcome.correct, k: outcome.k,
                        sellerPaid: paid, report: report)
     }

@@ -24,7 +24,9 @@ struct DemoCommand: ParsableCommand {
         guard FileIO.exists(data) else {
             throw ToolError.usage("\(data): no such file; run the demo from the repository root or pass --data FILE")
         }
-        let summary = try Demo(directory: directory, dataPath: data) { Output.line($0) }.run()
+        var demo = Demo(directory: directory, dataPath: data) { Output.line($0) }
+        demo.command = CommandLine.arguments.first ?? "crowdledger"
+        let summary = try demo.run()
         if let f = summary.report.findings.first {
             throw ToolError.invalid("\(summary.ledgerPath):\(f.line): \(f.code.rawValue): \(f.message)")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Audit
 import Client
 import Programs
+import SystemPackage
 import CanonicalJSON
 import Contract
 import Ledger
@@ -84,14 +85,13 @@ enum Output {
     static func line(_ s: String) { print(s) }
     static func json(_ v: JSON) { print(v.canonicalString) }
     static func err(_ s: String) {
-        var s = s + "\n"
-        s.withUTF8 { buf in
-            var off = 0
-            while off < buf.count {
-                let n = write(2, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { break }
-                off += n
-            }
+        _ = try? FileDescriptor.standardError.writeAll(Array((s + "\n").utf8))
+    }
+
+    /// Raw bytes to standard output (a program's result), unbuffered and whole.
+    static func bytes(_ b: [UInt8]) throws {
+        do { _ = try FileDescriptor.standardOutput.writeAll(b) } catch {
+            throw ToolError.usage("cannot write to standard output: \(error)")
         }
     }
 }

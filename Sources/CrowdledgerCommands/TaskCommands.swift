@@ -215,15 +215,7 @@ struct Run: ParsableCommand {
             try FileIO.replaceAtomically(out, contents: bytes, mode: 0o644)
             Output.line(SHA256.hex(bytes))
         } else {
-            var b = bytes
-            b.withUnsafeMutableBytes { buf in
-                var off = 0
-                while off < buf.count {
-                    let n = write(1, buf.baseAddress! + off, buf.count - off)
-                    if n <= 0 { break }
-                    off += n
-                }
-            }
+            try Output.bytes(bytes)
         }
     }
 }

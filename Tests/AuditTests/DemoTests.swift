@@ -18,7 +18,7 @@ import Testing
         #expect(summary.sellerPaid == (summary.correct * 10 >= summary.k * 9))
         #expect(summary.k == 200)
         #expect(lines.contains { $0.contains("carol +50 (disagreement)") })
-        #expect(lines.last?.contains("verify --recompute") == true)
+        #expect(lines.last?.contains("verify --recompute --json") == true)
 
         let produced = try FileIO.readAll(summary.ledgerPath)
         let recorded = repositoryRoot + "/ledger/ledger.jsonl"

@@ -77,7 +77,7 @@ public enum TaskRunner {
         do {
             return try Programs.run(name: t.program.name, inputs: inputs, coin: coin, params: .object(t.program.params))
         } catch {
-            throw Failure(reason: "\(t.program.name): \(error)")
+            throw Failure(reason: "\(error)")  // program errors name their program
         }
     }
 }

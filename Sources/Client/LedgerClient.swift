@@ -150,10 +150,13 @@ public struct LedgerClient: Sendable {
     }
 
     /// Opens the commitment: with the saved opening, or — when it was lost — rebuilt from the key
-    /// and `result`. The result goes to the blob store; small ones are also revealed inline.
+    /// and `result`. Small results are revealed inline; every result goes to the blob store, but
+    /// only once the reveal is on the ledger (a refused reveal, e.g. one made while others may
+    /// still commit, must not publish the result).
     @discardableResult
     public func reveal(key: Ed25519.PrivateKey, task: String, result: [UInt8]?, openings: Openings, time: Int64) throws -> Entry {
-        try taskSigned(key, kind: "reveal", task: task, time: time) { state, t in
+        var revealed: [UInt8] = []
+        let entry = try taskSigned(key, kind: "reveal", task: task, time: time) { state, t in
             let worker = key.publicKey
             guard let commitment = t.commits[worker.hex] else {
                 throw ClientError.invalid("\(worker.hex) has no commitment on task \(t.id)")
@@ -173,7 +176,7 @@ public struct LedgerClient: Sendable {
             guard Hex.encode(c) == commitment else {
                 throw ClientError.usage("this result (SHA-256 \(Hex.encode(digest))) does not open your commitment on task \(t.id); reveal the result you committed to")
             }
-            try blobs.put(bytes)
+            revealed = bytes
             var body: JSONObject = ["digest": .string(Hex.encode(digest)), "secret": .string(Hex.encode(secret)),
                                     "size": .int(Int64(bytes.count)), "task": .string(t.id)]
             if Int64(bytes.count) <= Contract.inlineResultLimit || t.program.name == EvalClassifier.name {
@@ -181,6 +184,10 @@ public struct LedgerClient: Sendable {
             }
             return body
         }
+        do { try blobs.put(revealed) } catch {
+            throw ClientError.usage("the reveal is on the ledger (line \(entry.seq)), but its result could not be stored in the blob store: \(error); the result is kept in \(openings.resultPath(task))")
+        }
+        return entry
     }
 
     @discardableResult

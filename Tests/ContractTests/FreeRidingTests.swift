@@ -4,6 +4,8 @@ import CanonicalJSON
 import Client
 import Contract
 import LedgerCrypto
+import Audit
+import Programs
 
 /// The free-riding attacks of Section IV (copy the other worker's submission) and lost openings.
 @Suite("Free riding and lost openings")
@@ -174,5 +176,38 @@ struct FreeRidingTests {
         #expect(try h.balance(h.id(0)) - h.funds == Self.r / 2)
         #expect(try h.balance(h.id(1)) - h.funds == Self.r / 2)
         try h.expectValid(recompute: true)
+    }
+}
+
+/// A reveal the contract refuses (made while other workers may still commit) must not publish the
+/// result anywhere: not in the ledger, and not in the blob store beside it.
+@Suite struct EarlyRevealLeaksNothing {
+    @Test func refusedRevealWritesNoBlob() throws {
+        let dir = FileManager.default.temporaryDirectory.path + "/crowdledger-early-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let client = LedgerClient(path: dir + "/ledger.jsonl")
+        let requester = try Ed25519.PrivateKey()
+        let workers = try (0..<2).map { _ in try Ed25519.PrivateKey() }
+        try client.create(allocations: [requester.publicKey.hex: 100, workers[0].publicKey.hex: 10, workers[1].publicKey.hex: 10], time: 1)
+        var spec = PublishSpec(program: HashIterate.name, reward: 2, deposit: 2, workers: 2)
+        spec.params = ["iterations": 3]
+        let task = try client.publish(key: requester, spec, time: 2).tx.id
+        for w in workers { try client.join(key: w, task: task, time: 3) }
+        try client.releaseCoin(key: requester, task: task, time: 4)
+        let result = Array(String(repeating: "a large result that is revealed by digest ", count: 200).utf8)
+        let openings = Openings(directory: dir + "/w0.openings")
+        try client.commit(key: workers[0], task: task, result: result, openings: openings, time: 5)
+        // Worker 1 has not committed and the commit window is open: the reveal is refused...
+        #expect(throws: AppendError.self) {
+            try client.reveal(key: workers[0], task: task, result: nil, openings: openings, time: 6)
+        }
+        // ...and the result is nowhere public.
+        #expect(!client.blobs.contains(SHA256.hex(result)))
+        #expect(!String(decoding: try FileIO.readAll(client.path), as: UTF8.self).contains(SHA256.hex(result)))
+        // Once the commit phase is over, the reveal goes through and the blob is stored.
+        try client.commit(key: workers[1], task: task, result: result, openings: Openings(directory: dir + "/w1.openings"), time: 7)
+        try client.reveal(key: workers[0], task: task, result: nil, openings: openings, time: 8)
+        #expect(try client.blobs.get(SHA256.hex(result)) == result)
     }
 }

@@ -202,6 +202,12 @@ extension Contract {
         state.tasks[t.id]!.closed = phase
         state.tasks[t.id]!.closedSeq = seq
         state.tasks[t.id]!.agreedResult = s.result
+        // Inline result bytes are needed only to settle (the evaluation payment); once closed,
+        // the digests and outcomes are what anyone reads, so the state stays small per task.
+        for (worker, r) in t.reveals where r.data != nil {
+            state.tasks[t.id]!.reveals[worker] = Reveal(secret: r.secret, digest: r.digest, size: r.size, data: nil,
+                                                        time: r.time, outcome: r.outcome)
+        }
     }
 }
 

@@ -99,8 +99,9 @@ extension Contract {
     /// Pay-per-precision: the seller is paid iff the workers agreed and correct/k >= num/den.
     static func paymentPayout(_ t: TaskState, _ p: Payment, agreed: String?) -> Payout {
         guard let agreed else { return Payout(account: t.requester, amount: p.amount, clause: "payment-refund-no-agreement") }
+        // The result must be a well-formed evaluation of the published k rows.
         guard let data = t.reveals.values.first(where: { $0.digest == agreed })?.data,
-              let e = EvalOutcome.parse(data), e.k > 0 else {
+              let e = EvalOutcome.parse(data), e.k > 0, Int64(e.k) == t.program.params["k"]?.intValue else {
             return Payout(account: t.requester, amount: p.amount, clause: "payment-refund-unreadable-result")
         }
         // correct * den >= num * k, in 128-bit-safe arithmetic (all factors are below 2^32 · 2^31).

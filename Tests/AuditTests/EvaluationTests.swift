@@ -81,3 +81,46 @@ import Testing
         #expect(report.recomputed == 5)
     }
 }
+
+/// When the workers agree on something that is not an evaluation of the published k rows, the
+/// seller is not paid (and verify --recompute would flag the agreement itself).
+@Suite struct UnreadableEvaluationTests {
+    func settle(agreeingOn result: [UInt8]) throws -> [JSON] {
+        let tmp = try TempDirectory()
+        let client = LedgerClient(path: tmp.path + "/ledger.jsonl")
+        let requester = try Actor("requester", in: tmp.path), seller = try Actor("seller", in: tmp.path)
+        let workers = try (0..<2).map { try Actor("w\($0)", in: tmp.path) }
+        try client.create(allocations: [requester.id: 1000, workers[0].id: 100, workers[1].id: 100], time: 1)
+        var spec = PublishSpec(program: EvalClassifier.name, reward: 10, deposit: 10, workers: 2)
+        spec.params = ["k": 3, "rows": ["count": 5, "from": 0]]
+        spec.inputs = [(name: "model", bytes: [1]), (name: "data", bytes: [2])]
+        spec.payment = (amount: 500, seller: seller.id, num: 0, den: 1)  // any readable result would pay
+        spec.publicCoin = String(repeating: "ab", count: 32)
+        let task = try client.publish(key: requester.key, spec, time: 2).tx.id
+        for w in workers { try client.join(key: w.key, task: task, time: 3) }
+        for w in workers { try client.commit(key: w.key, task: task, result: result, openings: w.openings, time: 4) }
+        for w in workers { try client.reveal(key: w.key, task: task, result: nil, openings: w.openings, time: 5) }
+        let payouts = try client.settle(task: task, time: 6).tx.body["payouts"]?.arrayValue ?? []
+        #expect(try Auditor.verify(path: client.path).findings.isEmpty)
+        _ = tmp
+        return payouts
+    }
+
+    @Test func garbageIsNotPaid() throws {
+        let payouts = try settle(agreeingOn: Array("not an evaluation".utf8))
+        #expect(payouts.last?["clause"]?.stringValue == "payment-refund-unreadable-result")
+        #expect(payouts.last?["amount"]?.intValue == 500)
+    }
+
+    @Test func anEvaluationOfTheWrongKIsNotPaid() throws {
+        // Well-formed, all correct, but of 2 rows where the task publishes k = 3.
+        let payouts = try settle(agreeingOn: Array(#"{"bits":"11","k":2,"rows":[0,1]}"#.utf8))
+        #expect(payouts.last?["clause"]?.stringValue == "payment-refund-unreadable-result")
+    }
+
+    @Test func aWellFormedEvaluationOfKIsPaid() throws {
+        let payouts = try settle(agreeingOn: Array(#"{"bits":"101","k":3,"rows":[4,0,2]}"#.utf8))
+        #expect(payouts.last?["clause"]?.stringValue == "payment-precision-met")
+        #expect(payouts.last?["amount"]?.intValue == 500)
+    }
+}

@@ -25,20 +25,20 @@ struct Publish: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The reward r, shared by the workers when they agree.", valueName: "R")) var reward: Int64
     @Option(name: .long, help: ArgumentHelp("The deposit d each worker escrows.", valueName: "D")) var deposit: Int64
     @Option(name: .long, help: ArgumentHelp("The number of workers n (at least 2).", valueName: "N")) var workers: Int64
-    @Option(name: .customLong("join-window"), help: "Seconds the task stays open for joining, from publish.") var joinWindow: Int64 = 86400
-    @Option(name: .customLong("coin-window"), help: "Seconds the requester has to release the coin once the task fills.") var coinWindow: Int64 = 3600
-    @Option(name: .customLong("commit-window"), help: "Seconds the workers have to commit once the coin is out.") var commitWindow: Int64 = 86400
-    @Option(name: .customLong("reveal-window"), help: "Seconds the workers have to reveal once the commit phase ends.") var revealWindow: Int64 = 86400
+    @Option(name: .customLong("join-window"), help: ArgumentHelp("Seconds the task stays open for joining, from publish.", valueName: "SECONDS")) var joinWindow: Int64 = 86400
+    @Option(name: .customLong("coin-window"), help: ArgumentHelp("Seconds the requester has to release the coin once the task fills.", valueName: "SECONDS")) var coinWindow: Int64 = 3600
+    @Option(name: .customLong("commit-window"), help: ArgumentHelp("Seconds the workers have to commit once the coin is out.", valueName: "SECONDS")) var commitWindow: Int64 = 86400
+    @Option(name: .customLong("reveal-window"), help: ArgumentHelp("Seconds the workers have to reveal once the commit phase ends.", valueName: "SECONDS")) var revealWindow: Int64 = 86400
     @Option(name: .customLong("eck-file"), parsing: .singleValue, help: ArgumentHelp("A known trivial result (E_ck) by file (repeatable).", valueName: "FILE"))
     var eckFile: [String] = []
     @Option(name: .customLong("eck-digest"), parsing: .singleValue, help: ArgumentHelp("A known trivial result (E_ck) by SHA-256 hex (repeatable).", valueName: "HEX"))
     var eckDigest: [String] = []
-    @Option(name: .long, help: "Where forfeited deposits go: burn or requester.") var forfeit: String = "burn"
+    @Option(name: .long, help: ArgumentHelp("Where forfeited deposits go: burn or requester.", valueName: "burn|requester")) var forfeit: String = "burn"
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Only these accounts may join (repeatable).", valueName: "ID"))
     var allow: [String] = []
     @Option(name: .customLong("public-coin"), help: ArgumentHelp("Give the coin now instead of committing to one and opening it later.", valueName: "HEX"))
     var publicCoin: String?
-    @Option(name: .customLong("max-result-size"), help: "The largest result a worker may reveal, in bytes.") var maxResultSize: Int64?
+    @Option(name: .customLong("max-result-size"), help: ArgumentHelp("The largest result a worker may reveal (default 64 MiB).", valueName: "BYTES")) var maxResultSize: Int64?
     @Option(name: .long, help: ArgumentHelp("eval-classifier: the payment escrowed for the seller.", valueName: "N")) var payment: Int64?
     @Option(name: .long, help: ArgumentHelp("eval-classifier: the seller's account id.", valueName: "ID")) var seller: String?
     @Option(name: .long, help: ArgumentHelp("eval-classifier: the seller is paid iff correct/k >= NUM/DEN.", valueName: "NUM/DEN")) var threshold: String?

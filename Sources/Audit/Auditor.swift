@@ -12,6 +12,8 @@ public struct AuditReport: Sendable {
     public var head: String?
     public var tasks: Int
     public var recomputed: Int
+    /// Settled tasks with an agreed result that --recompute could not re-run (external programs).
+    public var skipped: Int = 0
 
     public var json: JSON {
         .object([
@@ -20,14 +22,16 @@ public struct AuditReport: Sendable {
             "ledger": ledgerID.map(JSON.string) ?? .null,
             "lines": .int(Int64(lines)),
             "recomputed": .int(Int64(recomputed)),
+            "skipped": .int(Int64(skipped)),
             "tasks": .int(Int64(tasks)),
             "valid": .bool(findings.isEmpty),
         ])
     }
 
     public var summary: String {
-        var s = "ok: \(lines) entries, \(tasks) tasks; ledger \(ledgerID ?? "?"); head \(head ?? "?")"
+        var s = "ok: \(lines) \(lines == 1 ? "entry" : "entries"), \(tasks) \(tasks == 1 ? "task" : "tasks"); ledger \(ledgerID ?? "?"); head \(head ?? "?")"
         if recomputed > 0 { s += "; recomputed \(recomputed) settled task result(s)" }
+        if skipped > 0 { s += "; skipped \(skipped) external-program task(s) (their programs are not on the ledger)" }
         return s
     }
 }
@@ -42,6 +46,7 @@ public enum Auditor {
             let r = Recompute.check(state: state, blobs: BlobStore(ledgerPath: path))
             report.findings += r.findings
             report.recomputed = r.count
+            report.skipped = r.skipped
         }
         return report
     }
@@ -86,12 +91,13 @@ public enum TaskRunner {
 /// and flags an agreed result that is not the program's output (all workers agreeing on junk,
 /// which the incentive mechanism alone cannot catch).
 public enum Recompute {
-    public static func check(state: LedgerState, blobs: BlobStore) -> (findings: [LedgerFinding], count: Int) {
+    public static func check(state: LedgerState, blobs: BlobStore) -> (findings: [LedgerFinding], count: Int, skipped: Int) {
         var findings: [LedgerFinding] = []
-        var count = 0
+        var count = 0, skipped = 0
         for id in state.taskOrder {
             let t = state.tasks[id]!
-            guard t.closed == .settled, let agreed = t.agreedResult, t.program.name != "exec" else { continue }
+            guard t.closed == .settled, let agreed = t.agreedResult else { continue }
+            guard t.program.name != "exec" else { skipped += 1; continue }
             let line = Int(t.closedSeq ?? 0)
             do throws(TaskRunner.Failure) {
                 let output = try TaskRunner.runBuiltin(t, inputs: try TaskRunner.inputs(t, blobs: blobs))
@@ -105,7 +111,7 @@ public enum Recompute {
                 findings.append(LedgerFinding(.recomputeFailed, line: line, "task \(t.id): cannot recompute: \(error.reason)"))
             }
         }
-        return (findings, count)
+        return (findings, count, skipped)
     }
 }
 

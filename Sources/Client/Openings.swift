@@ -60,8 +60,11 @@ public enum Tasks {
     /// Finds a task by its full id or a unique prefix (at least 6 hex digits).
     public static func find(_ state: LedgerState, _ idOrPrefix: String) throws -> TaskState {
         if let t = state.tasks[idOrPrefix] { return t }
-        guard idOrPrefix.count >= 6, idOrPrefix.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-            throw ClientError.usage("no task \(idOrPrefix) on this ledger (give the task id printed by publish)")
+        guard idOrPrefix.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw ClientError.usage("no task \(idOrPrefix) on this ledger: a task id is lower-case hex (give the id printed by publish)")
+        }
+        guard idOrPrefix.count >= 6 else {
+            throw ClientError.usage("task prefix \(idOrPrefix) is too short: give at least 6 hex digits of the task id")
         }
         let matches = state.taskOrder.filter { $0.hasPrefix(idOrPrefix) }
         guard matches.count == 1 else {

@@ -8,6 +8,8 @@ import LedgerCrypto
 public enum AppendError: Error, CustomStringConvertible {
     /// The existing ledger does not verify (exit 1).
     case invalidLedger(path: String, LedgerFinding)
+    /// A read-only command found the ledger invalid (exit 1).
+    case unreadable(path: String, LedgerFinding)
     /// The contract refuses the new transaction (exit 1).
     case rejected(path: String, LedgerFinding)
     /// The clock is behind the last entry (exit 2: set the clock or CROWDLEDGER_TIME).
@@ -16,6 +18,7 @@ public enum AppendError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidLedger(let p, let f): return "\(p):\(f.line): \(f.code.rawValue): \(f.message) (nothing was written)"
+        case .unreadable(let p, let f): return "\(p):\(f.line): \(f.code.rawValue): \(f.message) (the ledger is invalid; `verify --json` lists every finding)"
         case .rejected(let p, let f): return "\(p): rejected: \(f.message) (nothing was written)"
         case .clockBehind(let p, let now, let last):
             return "\(p): the clock (\(now)) is before the last entry's time (\(last)); entry times never decrease (nothing was written)"
@@ -61,9 +64,12 @@ public enum Session {
     /// Reads the ledger's current state (read-only; no lock needed: appends are whole lines, and a
     /// line being written is seen as a torn tail at worst). Uses the checkpoint, never writes one.
     public static func state(path: String) throws -> LedgerState {
-        let replay = try current(path: path)
+        let replay: Replay.Result
+        do { replay = try current(path: path) } catch AppendError.invalidLedger(let p, let f) {
+            throw AppendError.unreadable(path: p, f)
+        }
         guard let state = replay.state else {
-            throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
+            throw AppendError.unreadable(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
         }
         return state
     }

@@ -49,7 +49,7 @@ struct Transfer: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Option(name: .long, help: ArgumentHelp("The sender's key file.", valueName: "K")) var key: String
     @Option(name: .long, help: ArgumentHelp("The recipient's account id.", valueName: "ID")) var to: String
-    @Option(name: .long, help: ArgumentHelp("A positive integer amount.", valueName: "N")) var amount: Int64
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("A positive integer amount.", valueName: "N")) var amount: Int64
 
     func run() throws {
         let to = try Accounts.parse(to, what: "--to")
@@ -101,7 +101,9 @@ struct Log: ParsableCommand {
             }
         }
         failure = result.findings.first
-        if let f = failure { throw ToolError.invalid("\(options.path):\(f.line): \(f.code.rawValue): \(f.message)") }
+        if let f = failure {
+            throw ToolError.invalid("\(options.path):\(f.line): \(f.code.rawValue): \(f.message) (entries up to the first invalid one were printed; `verify --json` lists every finding)")
+        }
     }
 }
 
@@ -141,8 +143,8 @@ struct Verify: ParsableCommand {
         let report = try Auditor.verify(path: options.path, recompute: recompute)
         if json { Output.json(report.json) }
         if let first = report.findings.first {
-            if !json { Output.line("INVALID: \(report.findings.count) finding(s); first:") }
-            throw ToolError.invalid("\(options.path):\(first.line): \(first.code.rawValue): \(first.message)")
+            let more = report.findings.count > 1 ? " (and \(report.findings.count - 1) more finding(s); verify --json lists them all)" : ""
+            throw ToolError.invalid("\(options.path):\(first.line): \(first.code.rawValue): \(first.message)\(more)")
         }
         if !json { Output.line(report.summary) }
     }

@@ -9,7 +9,7 @@ import Ledger
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show every task's phase, or one task in detail.")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "A task id (or a unique prefix); all tasks when omitted.") var task: String?
+    @Argument(help: "A task id (or a unique prefix of at least 6 hex digits); all tasks when omitted.") var task: String?
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
@@ -46,6 +46,25 @@ enum TaskView {
         }
     }
 
+    /// `{"account","state"[,"digest"]}` with state one of joined, committed, revealed,
+    /// wrong-opening, trivial-result.
+    static func worker(_ t: TaskState, _ w: String) -> JSON {
+        var o: JSONObject = ["account": .string(w)]
+        if t.commits[w] == nil {
+            o["state"] = "joined"
+        } else if let r = t.reveals[w] {
+            switch r.outcome {
+            case .wrongOpening: o["state"] = "wrong-opening"
+            case .trivialResult: o["state"] = "trivial-result"
+            default: o["state"] = "revealed"
+            }
+            o["digest"] = .string(r.digest)
+        } else {
+            o["state"] = "committed"
+        }
+        return .object(o)
+    }
+
     static func deadlines(_ t: TaskState) -> JSONObject {
         var d: JSONObject = ["join": .int(t.joinDeadline)]
         if let c = t.coinDeadline, case .committed = t.coinMode { d["coin"] = .int(c) }
@@ -60,11 +79,20 @@ enum TaskView {
             "requester": .string(t.requester), "reward": .int(t.reward), "deposit": .int(t.deposit),
             "workers": .int(Int64(t.workers)), "escrowed": .int(t.escrowed),
             "deadlines": .object(deadlines(t)),
-            "joined": .array(t.joined.map { w in .object(["account": .string(w), "state": .string(outcome(t, w))]) }),
+            "joined": .array(t.joined.map { w in worker(t, w) }),
+            "forfeit": .string(t.forfeit.rawValue),
+            "params": .object(t.program.params),
+            "eck": .array(t.eck.map(JSON.string)),
+            "windows": .object(["coin": .int(t.windows.coin), "commit": .int(t.windows.commit),
+                                "join": .int(t.windows.join), "reveal": .int(t.windows.reveal)]),
             "inputs": .array(t.inputs.map { .object(["digest": .string($0.digest), "name": .string($0.name), "size": .int($0.size)]) }),
         ]
         if let c = t.coinHex { o["coin"] = .string(c) }
         if let r = t.agreedResult { o["result"] = .string(r) }
+        if let p = t.payment {
+            o["payment"] = .object(["amount": .int(p.amount), "seller": .string(p.seller),
+                                    "threshold": .object(["den": .int(p.den), "num": .int(p.num)])])
+        }
         if let settle = try? Contract.settlement(t, at: now), t.closed == nil {
             o["settleable"] = .string(settle.outcome)
         }

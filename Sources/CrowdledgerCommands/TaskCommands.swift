@@ -85,7 +85,7 @@ struct Publish: ParsableCommand {
 struct Join: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Join a task as a worker, escrowing its deposit.")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
     @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
 
     func run() throws {
@@ -98,7 +98,7 @@ struct CoinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coin", abstract: "Release the task's random coin (the requester opens its commitment).")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
     @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
 
     func run() throws {
@@ -111,7 +111,7 @@ struct Commit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Commit to a result. The opening is saved (0600, beside the key) before the commit is appended.")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
     @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
     @Option(name: .long, help: ArgumentHelp("The result to commit to (e.g. from `run --out`).", valueName: "FILE")) var result: String
     @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR")) var openings: String?
@@ -128,7 +128,7 @@ struct Reveal: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open the commitment. Uses the saved opening, or rebuilds it from the key and --result.")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
     @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
     @Option(name: .long, help: ArgumentHelp("The committed result (rebuilds a lost opening).", valueName: "FILE")) var result: String?
     @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR")) var openings: String?
@@ -144,7 +144,7 @@ struct Reveal: ParsableCommand {
 struct Cancel: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Withdraw a task that has not filled; everything escrowed is refunded.")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
     @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
 
     func run() throws {
@@ -157,7 +157,7 @@ struct Settle: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply the clauses (or an abort rule) and record every payout; anyone may call it once its time has come.")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
 
     func run() throws {
         let e = try LedgerClient(path: options.path).settle(task: task, time: try Clock.now())
@@ -169,7 +169,7 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute the task's result locally: its built-in program, or --exec CMD for an external one.")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The task id (or a unique prefix).") var task: String
+    @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
     @Option(name: .long, help: ArgumentHelp("Write the result here instead of standard output.", valueName: "FILE")) var out: String?
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("The task's input files (default: the blob store beside the ledger); each is checked against its published digest.", valueName: "FILE"))
     var input: [String] = []

@@ -103,7 +103,40 @@ import Testing
         for k in w.workers { #expect(w.run(["commit", task, "--key", k.path, "--result", out], time: 1_700_000_050).status == 0) }
         for k in w.workers { #expect(w.run(["reveal", task, "--key", k.path], time: 1_700_000_060).status == 0) }
         #expect(w.run(["settle", task], time: 1_700_000_070).status == 0)
-        #expect(w.run(["verify", "--recompute"], time: 1_700_000_070).status == 0)
+        // recompute cannot re-run an external program, and says so.
+        let audit = w.run(["verify", "--recompute", "--json"], time: 1_700_000_070)
+        #expect(audit.status == 0)
+        let report = try JSON.parse(audit.stdout.trimmingCharacters(in: .newlines))
+        #expect(report["skipped"]?.intValue == 1 && report["recomputed"]?.intValue == 0, "\(audit.stdout)")
+        #expect(w.run(["verify", "--recompute"], time: 1_700_000_070).stdout.contains("skipped 1 external-program task"))
+    }
+
+    @Test func roughEdges() throws {
+        let w = try world(workers: 2)
+        let pub = w.run(["publish", "--key", w.requester.path, "--program", "hash-iterate", "--params", #"{"iterations":5}"#,
+                         "--reward", "20", "--deposit", "10", "--workers", "2"], time: 1_700_000_010)
+        let task = try #require(pub.lines.first)
+        // A too-short prefix says so.
+        let short = w.run(["status", String(task.prefix(4))], time: 1_700_000_011)
+        #expect(short.status == 2 && short.stderr.contains("too short"), "\(short)")
+        // status --json: worker state and digest apart, the task's parameters shown.
+        for k in w.workers { #expect(w.run(["join", task, "--key", k.path], time: 1_700_000_012).status == 0) }
+        let status = try JSON.parse(w.run(["status", task, "--json"], time: 1_700_000_013).stdout.trimmingCharacters(in: .newlines))
+        #expect(status["joined"]?.arrayValue?.first?["state"]?.stringValue == "joined")
+        #expect(status["forfeit"]?.stringValue == "burn" && status["params"]?["iterations"]?.intValue == 5)
+        // A negative amount is read as a value, and refused as one.
+        let negative = w.run(["transfer", "--key", w.requester.path, "--to", w.workers[0].account, "--amount", "-5"], time: 1_700_000_014)
+        #expect(negative.status == 2 && negative.stderr.contains("positive"), "\(negative)")
+        // An invalid ledger: verify prints nothing on stdout and one line on stderr; read-only
+        // commands do not claim to have written anything.
+        var bytes = CLI.read(w.ledger)
+        let at = bytes.count - 10
+        bytes[at] = bytes[at] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+        #expect(FileManager.default.createFile(atPath: w.ledger, contents: Data(bytes)))
+        let verify = w.run(["verify"], time: 1_700_000_015)
+        #expect(verify.status == 1 && verify.stdout.isEmpty && verify.stderr.split(separator: "\n").count == 1, "\(verify)")
+        let balances = w.run(["balances"], time: 1_700_000_015)
+        #expect(balances.status == 1 && !balances.stderr.contains("nothing was written") && balances.stderr.contains("verify --json"), "\(balances)")
     }
 
     @Test func deriveMatchesSha256sum() throws {

@@ -60,12 +60,9 @@ public struct Replay {
             prevHash = resume.state.head
             prevTime = resume.state.time
         }
-        var batch: [RawLine] = []
-        batch.reserveCapacity(options.batchSize)
         var done = false
 
-        func process(_ lines: [RawLine]) {
-            let parsed = parseBatch(lines, options: options)
+        func process(_ lines: [RawLine], _ parsed: [Parsed]) {
             for (raw, outcome) in zip(lines, parsed) {
                 if done { return }
                 result.lines = raw.number
@@ -120,19 +117,34 @@ public struct Replay {
             }
         }
 
-        while !done, let line = try reader.next() {
-            batch.append(line)
-            if batch.count == options.batchSize {
-                process(batch)
-                batch.removeAll(keepingCapacity: true)
-            }
+        // A pipeline: while batch k is applied in order on this thread, batch k+1 is parsed and its
+        // signatures verified on the other cores.
+        var pending: (lines: [RawLine], parsed: [Parsed])?
+        while !done {
+            var next: [RawLine] = []
+            next.reserveCapacity(options.batchSize)
+            while next.count < options.batchSize, let line = try reader.next() { next.append(line) }
+            if next.isEmpty { break }
+            let box = ParsedBox()
+            let group = DispatchGroup()
+            let lines = next
+            DispatchQueue.global().async(group: group) { box.parsed = parseBatch(lines, options: options) }
+            if let p = pending { process(p.lines, p.parsed) }
+            group.wait()
+            pending = (next, box.parsed)
         }
-        if !done && !batch.isEmpty { process(batch) }
+        if !done, let p = pending { process(p.lines, p.parsed) }
         if result.lines == 0 && !done {
             result.findings.append(LedgerFinding(.emptyLedger, line: 0, "the file is empty: no genesis line"))
         }
         if !done, let state = result.state { result.findings.append(contentsOf: conservation(state, line: result.lines)) }
         return result
+    }
+
+    /// Carries a batch's parse from the worker queue to the replaying thread (the group's wait
+    /// orders the write before the read).
+    final class ParsedBox: @unchecked Sendable {
+        var parsed: [Parsed] = []
     }
 
     /// A parsed line: the entry when the line could be read, and a finding when it could not or

@@ -83,13 +83,48 @@ public struct Entry: Sendable, Equatable {
         guard let time = members["time"]?.intValue, time >= 0 else {
             throw LedgerFinding(.badShape, line: lineNumber, "time must be a non-negative integer (Unix seconds)")
         }
-        let tx = try Transaction.parse(members["tx"]!, lineNumber: lineNumber)
+        var tx = try Transaction.parse(members["tx"]!, lineNumber: lineNumber)
+        if tx.isSigned, let message = signingMessage(ofCanonicalLine: bytes) { tx = tx.withSigningMessage(message) }
         // The canonical line starts with {"hash":"<64 hex>", — the hashed bytes are "{" and the rest.
         let computed = Entry.hashOfCanonicalLine(bytes)
         guard computed == hash else {
             throw LedgerFinding(.badHash, line: lineNumber, "stated hash \(hash) but the entry hashes to \(computed)")
         }
         return Entry(seq: seq, link: link, time: time, tx: tx, hash: hash)
+    }
+
+    /// The signing message of a signed transaction, sliced from its canonical line: the `tx`
+    /// member is the entry's last (keys sorted: hash, link, seq, time, tx), and `sig` the
+    /// transaction's last (body, kind, ledger, nonce, party, sig), so the canonical transaction
+    /// without `sig` is the line from after `,"tx":` to before `,"sig":"<128 hex>"}}`, closed by `}`.
+    /// Returns nil when the line does not have exactly that layout (then the message is encoded).
+    static func signingMessage(ofCanonicalLine line: [UInt8]) -> [UInt8]? {
+        let marker = Array(#","tx":"#.utf8)
+        // Only hex digits, digits and fixed keys precede the entry's own "tx" key, so its first
+        // occurrence is the one.
+        guard let start = firstIndex(of: marker, in: line) else { return nil }
+        let sigTail = 8 + 128 + 2   // ,"sig":" + 128 hex + "}  then the entry's closing }
+        let end = line.count - 1   // the entry's closing brace
+        let txStart = start + marker.count
+        guard end - txStart > sigTail, line[end] == UInt8(ascii: "}"),
+              Array(line[(end - sigTail)..<(end - sigTail + 8)]) == Array(#","sig":""#.utf8),
+              line[end - 2] == UInt8(ascii: "\""), line[end - 1] == UInt8(ascii: "}") else { return nil }
+        return Transaction.signingDomain + line[txStart..<(end - sigTail)] + [UInt8(ascii: "}")]
+    }
+
+    private static func firstIndex(of needle: [UInt8], in hay: [UInt8]) -> Int? {
+        guard hay.count >= needle.count else { return nil }
+        var i = 0
+        let last = hay.count - needle.count
+        while i <= last {
+            if hay[i] == needle[0] {
+                var j = 1
+                while j < needle.count && hay[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return i }
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// SHA-256 of a canonical entry line with its leading `"hash":"…",` member removed.

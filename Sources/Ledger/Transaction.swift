@@ -21,6 +21,9 @@ public struct Transaction: Sendable, Equatable {
     public let nonce: Int64?
     public let party: String?
     public let sig: String?
+    /// For a transaction read from a canonical line: its signing message, sliced from the line's
+    /// bytes instead of re-encoded (the same bytes, by construction; see `Entry.parse`).
+    let cachedSigningMessage: [UInt8]?
 
     /// The transaction without its signature, as signed.
     public var unsignedJSON: JSON {
@@ -38,7 +41,16 @@ public struct Transaction: Sendable, Equatable {
     }
 
     /// `crowdledger/v1/tx\n` followed by the canonical transaction without `sig`.
-    public var signingMessage: [UInt8] { Transaction.signingDomain + unsignedJSON.canonicalBytes }
+    public var signingMessage: [UInt8] { cachedSigningMessage ?? (Transaction.signingDomain + unsignedJSON.canonicalBytes) }
+
+    public static func == (a: Transaction, b: Transaction) -> Bool {
+        a.kind == b.kind && a.body == b.body && a.ledger == b.ledger && a.nonce == b.nonce && a.party == b.party && a.sig == b.sig
+    }
+
+    /// A copy carrying the signing message taken from the line's own bytes.
+    func withSigningMessage(_ message: [UInt8]) -> Transaction {
+        Transaction(kind: kind, body: body, ledger: ledger, nonce: nonce, party: party, sig: sig, cachedSigningMessage: message)
+    }
 
     /// The transaction id: SHA-256 of the signing message, hex. A task's id is the id of its
     /// publish transaction.
@@ -54,6 +66,7 @@ public struct Transaction: Sendable, Equatable {
         self.nonce = nil
         self.party = nil
         self.sig = nil
+        self.cachedSigningMessage = nil
     }
 
     /// Signs a transaction with `key`; the party is the key's account id.
@@ -63,13 +76,15 @@ public struct Transaction: Sendable, Equatable {
         self.init(kind: kind, body: body, ledger: ledger, nonce: nonce, party: unsigned.party, sig: Hex.encode(signature))
     }
 
-    init(kind: String, body: JSONObject, ledger: String?, nonce: Int64?, party: String?, sig: String?) {
+    init(kind: String, body: JSONObject, ledger: String?, nonce: Int64?, party: String?, sig: String?,
+         cachedSigningMessage: [UInt8]? = nil) {
         self.kind = kind
         self.body = body
         self.ledger = ledger
         self.nonce = nonce
         self.party = party
         self.sig = sig
+        self.cachedSigningMessage = cachedSigningMessage
     }
 
     /// Like `hasValidSignature()`, reusing a verifier per party (one cache per thread).

@@ -97,6 +97,11 @@ for t in [1, threads] {
     precondition(result!.isValid, "\(result!.findings.prefix(3))")
     print("verify (Replay.run), \(t) thread(s):     \(rate(n + 1, s))   = \(String(format: "%.0f", 100 * (Double(n) / s) / (Double(n) / (t == 1 ? raw1 : rawN))))% of raw")
 }
+// Where the time goes besides signatures: parsing lines alone, on one thread.
+let parseAlone = try seconds { for (i, l) in lines.enumerated() { _ = try Entry.parse(line: l, lineNumber: i + 1) } }
+print("Entry.parse alone, 1 thread:          \(rate(n + 1, parseAlone))")
+let canonicalAlone = try seconds { for l in lines { _ = try JSON.parseCanonical(l) } }
+print("JSON.parseCanonical alone, 1 thread:  \(rate(n + 1, canonicalAlone))")
 var noSig = Replay.Options()
 noSig.verifySignatures = false
 let parseOnly = try seconds { _ = try Replay.run(path: path, options: noSig) }

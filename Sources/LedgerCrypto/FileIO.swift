@@ -125,6 +125,11 @@ public enum FileIO {
         syncDirectory(of: path)
     }
 
+    /// Removes a file (not a directory).
+    public static func removeFile(_ path: String) throws {
+        guard unlink(path) == 0 else { throw Error(path: path, reason: errnoReason("cannot remove")) }
+    }
+
     /// Creates a directory and its parents (like mkdir -p); new ones get `mode`.
     public static func makeDirectories(_ path: String, mode: UInt16 = 0o755) throws {
         if isDirectory(path) { return }

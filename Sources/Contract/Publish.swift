@@ -31,21 +31,23 @@ extension Contract {
             coinMode = .publicValue(try c.hex("public", bytes: 32))
         }
 
+        let inputList = try body.array("inputs")
+        guard inputList.count <= 64 else { throw body.fail("at most 64 inputs, got \(inputList.count)") }
         var inputs: [InputRef] = []
-        for (i, v) in try body.array("inputs").enumerated() {
+        for (i, v) in inputList.enumerated() {
             guard case .object(let o) = v else { throw body.fail("inputs[\(i)] must be an object") }
             let ib = Body(object: o, kind: "publish.inputs[\(i)]", line: body.line)
             try ib.allowOnly(["digest", "name", "size"])
             inputs.append(InputRef(digest: try ib.hex("digest", bytes: 32), size: try ib.int("size"), name: try ib.string("name")))
         }
-        guard inputs.count <= 64 else { throw body.fail("at most 64 inputs") }
 
+        let eckList = try body.array("eck")
+        guard eckList.count <= 1024 else { throw body.fail("at most 1024 eck digests, got \(eckList.count)") }
         var eck: [String] = []
-        for (i, v) in try body.array("eck").enumerated() {
+        for (i, v) in eckList.enumerated() {
             guard let d = v.stringValue, Hex.isCanonical(d, byteCount: 32) else { throw body.fail("eck[\(i)] must be a SHA-256 digest in hex") }
             eck.append(d)
         }
-        guard eck.count <= 1024 else { throw body.fail("at most 1024 eck digests") }
 
         guard let forfeit = ForfeitDestination(rawValue: try body.string("forfeit")) else {
             throw body.fail("forfeit must be \"burn\" or \"requester\"")
@@ -53,10 +55,13 @@ extension Contract {
 
         var allow: [String]?
         if body.has("allow") {
+            let given = try body.array("allow")
+            guard given.count <= 4096 else { throw body.fail("an allow-list has at most 4096 accounts, got \(given.count)") }
             var list: [String] = []
-            for (i, v) in try body.array("allow").enumerated() {
+            var seen = Set<String>()
+            for (i, v) in given.enumerated() {
                 guard let a = v.stringValue, Hex.isCanonical(a, byteCount: 32) else { throw body.fail("allow[\(i)] must be an account id") }
-                guard !list.contains(a) else { throw body.fail("allow lists \(a) twice") }
+                guard seen.insert(a).inserted else { throw body.fail("allow lists \(a) twice") }
                 list.append(a)
             }
             guard list.count >= workers else { throw body.fail("allow lists \(list.count) accounts, fewer than the \(workers) workers needed") }

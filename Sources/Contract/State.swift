@@ -142,15 +142,17 @@ public struct TaskState: Sendable, Codable {
     public internal(set) var closedSeq: Int64? = nil
     public internal(set) var agreedResult: String? = nil
 
-    public var joinDeadline: Int64 { publishedAt &+ windows.join }
-    public var coinDeadline: Int64? { filledAt.map { $0 &+ windows.coin } }
+    // Deadlines saturate at Int64.max instead of wrapping (entry times may be any non-negative
+    // Int64; windows are at most 10 years).
+    public var joinDeadline: Int64 { saturatingAdd(publishedAt, windows.join) }
+    public var coinDeadline: Int64? { filledAt.map { saturatingAdd($0, windows.coin) } }
     public var commitStart: Int64? {
         switch coinMode {
         case .committed: return coinAt
         case .publicValue: return filledAt
         }
     }
-    public var commitDeadline: Int64? { commitStart.map { $0 &+ windows.commit } }
+    public var commitDeadline: Int64? { commitStart.map { saturatingAdd($0, windows.commit) } }
     public var allCommitted: Bool { commits.count == workers }
     /// The reveal phase starts when the last worker commits, or at the commit deadline.
     public var revealStart: Int64? {
@@ -158,7 +160,7 @@ public struct TaskState: Sendable, Codable {
         if allCommitted, let t = lastCommitAt { return t }
         return cd
     }
-    public var revealDeadline: Int64? { revealStart.map { $0 &+ windows.reveal } }
+    public var revealDeadline: Int64? { revealStart.map { saturatingAdd($0, windows.reveal) } }
     public var isFilled: Bool { joined.count == workers }
     public var coinHex: String? {
         switch coinMode {
@@ -176,4 +178,9 @@ public struct TaskState: Sendable, Codable {
         if let cd = commitDeadline, now > cd { return .reveal }
         return .commit
     }
+}
+
+func saturatingAdd(_ a: Int64, _ b: Int64) -> Int64 {
+    let (r, o) = a.addingReportingOverflow(b)
+    return o ? (b > 0 ? Int64.max : Int64.min) : r
 }

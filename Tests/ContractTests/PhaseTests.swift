@@ -280,3 +280,36 @@ struct PhaseTests {
         try h.expectValid()
     }
 }
+
+/// Limits that keep one hostile line from stalling every later verify, and deadlines that do not
+/// wrap around near the end of time.
+@Suite struct PublishLimitTests {
+    @Test func oversizedAllowListIsRefused() throws {
+        let h = try ProtocolHarness(workers: 2)
+        var spec = PublishSpec(program: HashIterate.name, reward: 1, deposit: 1, workers: 2)
+        spec.params = ["iterations": 1]
+        spec.allow = (0..<4097).map { i in Hex.encode(SHA256.hash(Array("acct \(i)".utf8))) }
+        let t: Int64 = 1_800_000_000
+        do {
+            try h.client.publish(key: h.requester, spec, time: t)
+            Issue.record("a 4097-account allow-list was accepted")
+        } catch let e as AppendError {
+            #expect("\(e)".contains("at most 4096"), "\(e)")
+        }
+        spec.allow = Array(spec.allow.prefix(4096))
+        _ = try h.client.publish(key: h.requester, spec, time: t)
+    }
+
+    @Test func deadlinesSaturateNearTheEndOfTime() throws {
+        let h = try ProtocolHarness(workers: 2)
+        var spec = PublishSpec(program: HashIterate.name, reward: 1, deposit: 1, workers: 2)
+        spec.params = ["iterations": 1]
+        let late = Int64.max - 10
+        let task = try h.client.publish(key: h.requester, spec, time: late).tx.id
+        let t = try #require(try h.client.state().tasks[task])
+        #expect(t.joinDeadline == Int64.max)
+        // The join window is open (it would have wrapped to a negative deadline).
+        try h.client.join(key: h.workers[0], task: task, time: late + 1)
+        #expect(try h.client.state().tasks[task]?.joined.count == 1)
+    }
+}

@@ -18,8 +18,35 @@ public enum WorkerOutcome: Hashable, Sendable, Codable {
     /// Revealed a result in the common-knowledge set E_ck of trivial outputs.
     case trivialResult
     /// A valid opening of a result that is not in E_ck; results are compared by `resultID` only
-    /// (e.g. the hex digest of the result).
+    /// (e.g. the hex digest of the result), by its exact Unicode scalars (UTF-8 bytes), never by
+    /// Swift's `String ==`, which would merge canonically equivalent ids such as "\u{E9}" and
+    /// "e\u{301}". `==` and `hash(into:)` of `WorkerOutcome` compare the same way.
     case revealed(resultID: String)
+
+    public static func == (lhs: WorkerOutcome, rhs: WorkerOutcome) -> Bool {
+        switch (lhs, rhs) {
+        case (.didNotCommit, .didNotCommit), (.didNotReveal, .didNotReveal),
+             (.wrongOpening, .wrongOpening), (.trivialResult, .trivialResult):
+            return true
+        case let (.revealed(a), .revealed(b)):
+            return sameResultID(a, b)
+        default:
+            return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .didNotCommit: hasher.combine(0 as UInt8)
+        case .didNotReveal: hasher.combine(1 as UInt8)
+        case .wrongOpening: hasher.combine(2 as UInt8)
+        case .trivialResult: hasher.combine(3 as UInt8)
+        case .revealed(let id):
+            hasher.combine(4 as UInt8)
+            hasher.combine(id.utf8.count)
+            for b in id.utf8 { hasher.combine(b) }
+        }
+    }
 
     /// True for the four outcomes the paper calls "failed to submit".
     public var isFailure: Bool {
@@ -153,6 +180,12 @@ func int64(_ n: Int, _ what: @autoclosure () -> String) throws(IncentiveError) -
     return v
 }
 
+/// True iff two result ids have exactly the same Unicode scalars (the same UTF-8 bytes).
+@inline(__always)
+func sameResultID(_ a: String, _ b: String) -> Bool {
+    a.utf8.elementsEqual(b.utf8)
+}
+
 // MARK: - The clauses
 
 public enum Clauses {
@@ -224,7 +257,7 @@ public enum Clauses {
     private static func allSameResult(_ outcomes: [WorkerOutcome]) -> Bool {
         guard case .revealed(let first)? = outcomes.first else { return false }
         for o in outcomes {
-            guard case .revealed(let id) = o, id == first else { return false }
+            guard case .revealed(let id) = o, sameResultID(id, first) else { return false }
         }
         return true
     }

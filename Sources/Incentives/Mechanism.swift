@@ -37,8 +37,8 @@ public enum Mechanism {
         for o in outside {
             switch o {
             case .revealed(let id):
-                if id == coalitionJunkID { throw .invalidArgument("outside workers cannot know the coalition's junk") }
-                if id != trueResultID { junk = true }
+                if sameResultID(id, coalitionJunkID) { throw .invalidArgument("outside workers cannot know the coalition's junk") }
+                if !sameResultID(id, trueResultID) { junk = true }
             default:
                 return .I
             }

@@ -87,6 +87,13 @@ public struct Dataset: Sendable, Equatable {
                         if v > 1_000_000 { v = 1_000_001 }  // saturate; reported as out of range below
                     }
                     row.append(v)
+                    // Stop at the first field too many, before reading the rest of the line: one
+                    // long line must not grow `row` (8 bytes per 2-byte field) without bound.
+                    if fieldCount < 0 {
+                        if row.count > maxFeatures + 1 { throw ProgramError("line \(line): more than \(maxFeatures) features") }
+                    } else if row.count > fieldCount {
+                        throw ProgramError("line \(line): expected \(fieldCount) fields as on line 1, found more")
+                    }
                     if i == lineEnd { break }
                     fieldStart = i + 1
                 }

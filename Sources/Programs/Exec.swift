@@ -45,12 +45,41 @@ extension Programs {
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
         ]
         for (i, p) in inputPaths.enumerated() { env["CROWDLEDGER_INPUT_\(i)"] = p }
+        // The program runs in "/", so the output file is handed over as an absolute path.
+        let outputFile = outputFile.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
         if let outputFile { env["CROWDLEDGER_OUTPUT"] = outputFile }
 
+        // The program gets exactly this environment, in sorted order (Foundation's Process takes a
+        // dictionary, whose order changes from run to run: a program that walks its environment
+        // would see a different order each time), through `env -i`, with "/" as its working
+        // directory, so nothing of the caller's shell leaks in.
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        guard !absolute.contains("=") else {
+            throw ProgramError("external program \(path): a program path may not contain '='")
+        }
+        // A program file that another process still holds open for writing (e.g. a build step
+        // that just wrote it, or a descriptor inherited by a process spawned at that moment)
+        // cannot be executed yet (ETXTBSY): try a few times before giving up.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (process, out, tooLarge, stderrData) = try start(absolute: absolute, path: path, env: env, arguments: arguments)
+            if process.terminationReason == .exit, process.terminationStatus == 126, attempt < 6,
+               String(decoding: stderrData, as: UTF8.self).contains("Text file busy") {
+                usleep(UInt32(20_000 * attempt))
+                continue
+            }
+            return try finish(process: process, out: out, tooLarge: tooLarge, stderrData: stderrData, path: path, outputFile: outputFile)
+        }
+    }
+
+    /// Runs the program to completion; returns what it wrote.
+    static func start(absolute: String, path: String, env: [String: String], arguments: [String]) throws -> (Process, Data, Bool, Data) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = env
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["-i"] + env.keys.sorted().map { "\($0)=\(env[$0]!)" } + [absolute] + arguments
+        process.environment = [:]
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
         let outPipe = Pipe(), errPipe = Pipe()
         process.standardOutput = outPipe
         process.standardError = errPipe
@@ -65,7 +94,16 @@ extension Programs {
         let errHandle = errPipe.fileHandleForReading
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
-            errBox.set(errHandle.readDataToEndOfFile())
+            // Keep only the end of standard error (it is quoted in errors): a program that writes
+            // without end must not fill memory.
+            var kept = Data()
+            while true {
+                let chunk = errHandle.availableData
+                if chunk.isEmpty { break }
+                kept.append(chunk)
+                if kept.count > 1 << 16 { kept = kept.suffix(1 << 15) }
+            }
+            errBox.set(kept)
         }
         let outHandle = outPipe.fileHandleForReading
         var out = Data()
@@ -80,7 +118,11 @@ extension Programs {
         }
         group.wait()
         process.waitUntilExit()
-        let stderrText = tail(of: errBox.get())
+        return (process, out, tooLarge, errBox.get())
+    }
+
+    static func finish(process: Process, out: Data, tooLarge: Bool, stderrData: Data, path: String, outputFile: String?) throws -> [UInt8] {
+        let stderrText = tail(of: stderrData)
 
         switch process.terminationReason {
         case .uncaughtSignal:

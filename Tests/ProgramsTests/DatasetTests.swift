@@ -45,4 +45,19 @@ import Testing
         #expect(failure("") == "the data set is empty")
         #expect(failure("\u{1f}\u{8b}garbage").hasPrefix("cannot decompress the data set"))
     }
+
+    /// A line is abandoned as soon as it has more fields than allowed (65536 features + the label
+    /// on line 1, line 1's count afterwards), before the rest of it is read: a 256 KiB gzip input
+    /// that inflates to one 256 MiB line of "0,0,0,…" must not make the parser hold 128 M fields
+    /// (1 GiB of `Int`) before it notices. Observable: the error is the field count, not a
+    /// problem further along the line.
+    @Test func tooManyFieldsStopsTheLineEarly() {
+        let tooWide = String(repeating: "0,", count: Dataset.maxFeatures + 1) + "0,x\n"
+        #expect(failure(tooWide) == "line 1: more than \(Dataset.maxFeatures) features")
+        #expect(failure("1,2,0\n3,4,1,5,x\n") == "line 2: expected 3 fields as on line 1, found more")
+        // Exactly the limit is still fine.
+        let widest = String(repeating: "1,", count: Dataset.maxFeatures) + "0\n"
+        #expect(failure(widest) == "no error")
+        #expect(failure("1,2,0\n3,4,1,5\n") == "line 2: expected 3 fields as on line 1, found more")
+    }
 }

@@ -9,8 +9,9 @@ import Testing
         let dir = NSTemporaryDirectory() + "programs-exec-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/prog.sh"
-        try Data(("#!/bin/sh\n" + body + "\n").utf8).write(to: URL(fileURLWithPath: path))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        // Written through a close-on-exec descriptor: a process that another test spawns at the
+        // same moment must not inherit it (exec of a file open for writing fails: ETXTBSY).
+        try FileIO.createExclusive(path, contents: Array(("#!/bin/sh\n" + body + "\n").utf8), mode: 0o755)
         return (dir, path)
     }
 
@@ -27,6 +28,38 @@ import Testing
         let out = try Programs.runExternal(executable: path, arguments: ["arg one"], coin: Fixture.coin, taskID: "task-42",
                                            inputPaths: ["/a/x", "/b/y"], outputFile: nil)
         #expect(String(decoding: out, as: UTF8.self) == Hex.encode(Fixture.coin) + "|task-42|/a/x|/b/y|1|arg one|nohome")
+    }
+
+    /// The environment is exactly the documented variables, in sorted order, the same every run,
+    /// and the working directory is "/".
+    @Test func environmentIsSortedAndTheSameEveryRun() throws {
+        let (dir, path) = try Self.script(#"""
+        tr '\n' ' ' < /proc/$$/environ | tr '\0' '\n' | cut -d= -f1 | tr '\n' ' '
+        printf '|%s' "$(pwd)"
+        """#)
+        defer { Self.cleanup(dir) }
+        var outputs = Set<String>()
+        for _ in 0..<5 {
+            let out = try Programs.runExternal(executable: path, arguments: [], coin: Fixture.coin, taskID: "t",
+                                               inputPaths: ["/a", "/b", "/c"], outputFile: nil)
+            outputs.insert(String(decoding: out, as: UTF8.self))
+        }
+        #expect(outputs.count == 1)
+        let expected = ["CROWDLEDGER_COIN", "CROWDLEDGER_INPUTS", "CROWDLEDGER_INPUT_0", "CROWDLEDGER_INPUT_1",
+                        "CROWDLEDGER_INPUT_2", "CROWDLEDGER_TASK", "PATH"].joined(separator: " ") + " |/"
+        #expect(outputs.first == expected, "\(outputs)")
+    }
+
+    @Test func endlessStderrIsBounded() throws {
+        // 8 MiB of stderr, then a failure: the error quotes only the end, and memory stays bounded.
+        let (dir, path) = try Self.script("head -c 8388608 /dev/zero | tr '\\0' x >&2; echo THE-END >&2; exit 3")
+        defer { Self.cleanup(dir) }
+        do {
+            _ = try Programs.runExternal(executable: path, arguments: [], coin: Fixture.coin, taskID: "t", inputPaths: [], outputFile: nil)
+            Issue.record("a failing program was accepted")
+        } catch let e as ProgramError {
+            #expect(e.reason.contains("THE-END") && e.reason.count < 70_000, "\(e.reason.count) characters")
+        }
     }
 
     @Test func coinComesBackExactly() throws {

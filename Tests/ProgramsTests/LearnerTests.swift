@@ -90,3 +90,12 @@ import Testing
         #expect(DetMath.exp(-0.5).bitPattern == 4_603_638_362_051_417_610)  // equal to glibc exp(-0.5)
     }
 }
+
+/// A NaN is written as the one quiet NaN, whatever its payload and sign.
+@Suite struct CanonicalNaNTests {
+    @Test func everyNaNIsWrittenTheSameWay() {
+        let nans = [Double.nan, -Double.nan, Double(bitPattern: 0x7ff0_0000_0000_0001), Double(bitPattern: 0xfff8_0000_0000_0001)]
+        for n in nans { #expect(ClassifierModel.hexDoubles([n]) == "7ff8000000000000") }
+        #expect(ClassifierModel.hexDoubles([1.0, -0.0]) == "3ff00000000000008000000000000000")
+    }
+}

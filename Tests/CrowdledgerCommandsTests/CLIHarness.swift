@@ -20,6 +20,7 @@
 // - `CLI.binary` is the executable under test (see there); `CLI.packageRoot` the source tree.
 
 import Foundation
+import LedgerCrypto
 import Testing
 
 /// What a finished process did.
@@ -85,10 +86,12 @@ final class TempDir: @unchecked Sendable {
     /// The path of `name` inside the directory.
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
+    /// Writes a file (replacing it) through a close-on-exec descriptor, so a process another
+    /// test spawns at that moment cannot inherit it (an executable open for writing cannot be
+    /// run: ETXTBSY).
     func write(_ name: String, _ bytes: [UInt8], mode: Int = 0o644) throws -> String {
         let p = path(name)
-        try Data(bytes).write(to: URL(fileURLWithPath: p))
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: p)
+        try FileIO.replaceAtomically(p, contents: bytes, mode: UInt16(mode))
         return p
     }
 

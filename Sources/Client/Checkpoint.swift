@@ -38,7 +38,9 @@ public enum Checkpoint {
         guard FileIO.exists(p), let bytes = try? FileIO.readAll(p, limit: 1 << 30),
               let file = try? JSONDecoder().decode(File.self, from: Data(bytes)),
               file.version == version, file.lines >= 1, file.state.head == file.head, file.state.seq == Int64(file.lines),
-              file.offset > Int64(file.lastLineLength)
+              file.lastLineLength >= 0, file.lastLineLength <= LineReader.maxLineLength,
+              file.offset > Int64(file.lastLineLength), file.offset <= (FileIO.size(ledger) ?? 0),
+              consistent(file.state)
         else { return nil }
         // The line that ends at `offset` must still be the one the state was made from: a whole
         // line (a newline before it, or the start of the file) with that hash and position.
@@ -51,6 +53,24 @@ public enum Checkpoint {
               entry.hash == file.head, entry.seq == Int64(file.lines)
         else { return nil }
         return Replay.Resume(state: file.state, lines: file.lines, offset: file.offset)
+    }
+
+    /// A cache that breaks the ledger's own invariants is not used (it would let an append build
+    /// on balances the ledger never had): every balance ≥ 0, balances + escrow + burned = the
+    /// genesis total, nonces ≥ 1, without overflow.
+    static func consistent(_ state: LedgerState) -> Bool {
+        guard state.escrow >= 0, state.burned >= 0, state.genesisTotal >= 0 else { return false }
+        var sum: Int64 = 0
+        for b in state.balances.values {
+            guard b >= 0 else { return false }
+            let (s, o) = sum.addingReportingOverflow(b)
+            guard !o else { return false }
+            sum = s
+        }
+        let (s1, o1) = sum.addingReportingOverflow(state.escrow)
+        let (s2, o2) = s1.addingReportingOverflow(state.burned)
+        guard !o1, !o2, s2 == state.genesisTotal else { return false }
+        return state.nonces.values.allSatisfy { $0 >= 1 }
     }
 
     /// Saves the state after `lines` lines ending at `offset`. Best effort: a cache that cannot be

@@ -67,6 +67,10 @@ public enum Contract {
         if let party = tx.party, let nonce = tx.nonce {
             let last = state.nonces[party] ?? 0
             guard nonce > last else {
+                if last == Int64.max {
+                    throw LedgerFinding(.duplicateTransaction, line: line,
+                                        "party \(party) has used the largest nonce (\(Int64.max)) and cannot sign another transaction on this ledger")
+                }
                 throw LedgerFinding(.duplicateTransaction, line: line,
                                     "nonce \(nonce) of party \(party) is not above its last nonce \(last): a replayed or duplicate transaction")
             }

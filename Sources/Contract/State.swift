@@ -22,7 +22,9 @@ public struct LedgerState: Sendable, Codable {
     public internal(set) var time: Int64
 
     public func balance(of account: String) -> Int64 { balances[account] ?? 0 }
-    public func nextNonce(for account: String) -> Int64 { (nonces[account] ?? 0) + 1 }
+    /// The nonce a party's next transaction takes: one above its last. A party that used nonce
+    /// Int64.max has none left: this returns Int64.max again, which the contract refuses.
+    public func nextNonce(for account: String) -> Int64 { saturatingAdd(nonces[account] ?? 0, 1) }
 }
 
 /// How the task's random coin is released.

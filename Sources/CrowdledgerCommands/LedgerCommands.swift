@@ -161,6 +161,12 @@ struct Repair: ParsableCommand {
         let writer = try LedgerFile.Writer(path: path)
         defer { writer.close() }
         let replay = try Replay.run(path: path)
+        let others = replay.findings.filter { $0.code != .tornTail }
+        if let f = others.first {
+            // Repair removes only what an interrupted append leaves; it never edits a ledger
+            // with other problems (those need a trusted copy, not a truncation).
+            throw ToolError.invalid("\(path):\(f.line): \(f.code.rawValue): \(f.message) (repair only removes a torn last line, and this ledger has other problems; nothing was written)")
+        }
         guard let torn = replay.tornTail else {
             Output.line("nothing to repair: the last line of \(path) is complete")
             return
@@ -188,9 +194,5 @@ struct Repair: ParsableCommand {
         }
         try writer.truncate(to: torn.offset)
         Output.line("removed the torn line \(torn.number) (\(torn.bytes.count) bytes); the original is kept at \(backup)")
-        let others = replay.findings.filter { $0.code != .tornTail }
-        if let f = others.first {
-            throw ToolError.invalid("\(path):\(f.line): \(f.code.rawValue): \(f.message) (repair only removes a torn tail)")
-        }
     }
 }

@@ -19,7 +19,12 @@ struct MechanismCommand: ParsableCommand {
         do { report = try MechanismReport.analyze(workers: workers, reward: reward, deposit: deposit, cost: cost) } catch {
             throw ToolError.usage("mechanism: \(error)")
         }
-        if json { Output.json(Reflected.json(report)) } else { print(report.renderText(), terminator: report.renderText().hasSuffix("\n") ? "" : "\n") }
+        if json {
+            Output.json(Reflected.json(report))
+        } else {
+            let text = report.renderText()
+            Output.write(Array((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        }
     }
 }
 

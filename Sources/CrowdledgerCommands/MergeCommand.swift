@@ -25,7 +25,7 @@ struct MergeDriver: ParsableCommand {
     func run() throws {
         guard let side = Merge.Keep(rawValue: keep) else { throw ToolError.usage("--keep must be theirs or ours, got \(keep)") }
         let name = path ?? ours
-        let baseBytes = FileIO.exists(base) ? try FileIO.readAll(base) : []
+        let baseBytes = try FileIO.readAll(base)  // git always passes a file (empty without a common ancestor)
         let result: Merge.Result
         do {
             result = try Merge.merge(base: baseBytes, ours: try FileIO.readAll(ours), theirs: try FileIO.readAll(theirs), keep: side)

@@ -25,7 +25,14 @@ public struct Crowdledger: ParsableCommand {
     public static func runMain(_ arguments: [String]? = nil) -> Never {
         do {
             var command = try parseAsRoot(globalOptionsMoved(arguments ?? Array(CommandLine.arguments.dropFirst())))
-            try command.run()
+            do { try command.run() } catch {
+                if let failure = Output.writeFailure { Output.err("crowdledger: cannot write to standard output: \(failure)") }
+                throw error
+            }
+            if let failure = Output.writeFailure {
+                Output.err("crowdledger: cannot write to standard output: \(failure) (anything the command appended to the ledger stands)")
+                Glibc.exit(2)
+            }
             Glibc.exit(0)
         } catch {
             if let e = error as? ExitCode { Glibc.exit(e.rawValue) }

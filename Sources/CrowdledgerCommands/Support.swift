@@ -82,18 +82,25 @@ enum Accounts {
 }
 
 enum Output {
-    static func line(_ s: String) { print(s) }
-    static func json(_ v: JSON) { print(v.canonicalString) }
+    /// The first error writing standard output: the command then exits 2 (a script must not
+    /// take a missing id or report for success).
+    nonisolated(unsafe) static var writeFailure: String?
+
+    static func line(_ s: String) { write(Array((s + "\n").utf8)) }
+    static func json(_ v: JSON) { write(v.canonicalBytes + [0x0a]) }
+
+    static func write(_ bytes: [UInt8]) {
+        guard writeFailure == nil else { return }
+        do { _ = try FileDescriptor.standardOutput.writeAll(bytes) } catch {
+            writeFailure = "\(error)".lowercased()
+        }
+    }
     static func err(_ s: String) {
         _ = try? FileDescriptor.standardError.writeAll(Array((s + "\n").utf8))
     }
 
     /// Raw bytes to standard output (a program's result), unbuffered and whole.
-    static func bytes(_ b: [UInt8]) throws {
-        do { _ = try FileDescriptor.standardOutput.writeAll(b) } catch {
-            throw ToolError.usage("cannot write to standard output: \(error)")
-        }
-    }
+    static func bytes(_ b: [UInt8]) throws { write(b) }
 }
 
 /// Reads a file a user named on the command line, as exit-2 errors.

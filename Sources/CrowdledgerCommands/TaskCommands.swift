@@ -22,9 +22,9 @@ struct Publish: ParsableCommand {
     var params: String = "{}"
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("An input file (repeatable, in order); stored in the blob store, recorded by digest and size.", valueName: "FILE"))
     var input: [String] = []
-    @Option(name: .long, help: ArgumentHelp("The reward r, shared by the workers when they agree.", valueName: "R")) var reward: Int64
-    @Option(name: .long, help: ArgumentHelp("The deposit d each worker escrows.", valueName: "D")) var deposit: Int64
-    @Option(name: .long, help: ArgumentHelp("The number of workers n (at least 2).", valueName: "N")) var workers: Int64
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The reward r, shared by the workers when they agree.", valueName: "R")) var reward: Int64
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The deposit d each worker escrows.", valueName: "D")) var deposit: Int64
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The number of workers n (at least 2).", valueName: "N")) var workers: Int64
     @Option(name: .customLong("join-window"), help: ArgumentHelp("Seconds the task stays open for joining, from publish.", valueName: "SECONDS")) var joinWindow: Int64 = 86400
     @Option(name: .customLong("coin-window"), help: ArgumentHelp("Seconds the requester has to release the coin once the task fills.", valueName: "SECONDS")) var coinWindow: Int64 = 3600
     @Option(name: .customLong("commit-window"), help: ArgumentHelp("Seconds the workers have to commit once the coin is out.", valueName: "SECONDS")) var commitWindow: Int64 = 86400
@@ -39,7 +39,7 @@ struct Publish: ParsableCommand {
     @Option(name: .customLong("public-coin"), help: ArgumentHelp("Give the coin now instead of committing to one and opening it later.", valueName: "HEX"))
     var publicCoin: String?
     @Option(name: .customLong("max-result-size"), help: ArgumentHelp("The largest result a worker may reveal (default 64 MiB).", valueName: "BYTES")) var maxResultSize: Int64?
-    @Option(name: .long, help: ArgumentHelp("eval-classifier: the payment escrowed for the seller.", valueName: "N")) var payment: Int64?
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("eval-classifier: the payment escrowed for the seller.", valueName: "N")) var payment: Int64?
     @Option(name: .long, help: ArgumentHelp("eval-classifier: the seller's account id.", valueName: "ID")) var seller: String?
     @Option(name: .long, help: ArgumentHelp("eval-classifier: the seller is paid iff correct/k >= NUM/DEN.", valueName: "NUM/DEN")) var threshold: String?
 
@@ -212,6 +212,9 @@ struct Run: ParsableCommand {
             bytes = try client.run(task: t.id, inputFiles: input)
         }
         if let out {
+            guard FileIO.isRegularOrAbsent(out) else {
+                throw ToolError.usage("\(out): exists and is not a regular file (a link, device, FIFO or directory); --out writes a new regular file")
+            }
             try FileIO.replaceAtomically(out, contents: bytes, mode: 0o644)
             Output.line(SHA256.hex(bytes))
         } else {
@@ -223,7 +226,7 @@ struct Run: ParsableCommand {
 struct Derive: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print h(r || ctr) = SHA-256(coin || counter as 8 bytes big-endian), in hex.")
     @Option(name: .long, help: ArgumentHelp("The task's coin r (64 hex digits).", valueName: "HEX")) var coin: String
-    @Option(name: .long, help: ArgumentHelp("The counter (0 to 2^64-1).", valueName: "N")) var counter: UInt64
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The counter (0 to 2^64-1).", valueName: "N")) var counter: UInt64
 
     func run() throws {
         guard Hex.isCanonical(coin, byteCount: 32), let r = Hex.decode(coin) else {

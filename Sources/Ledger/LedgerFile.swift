@@ -34,6 +34,7 @@ public enum LedgerFile {
             guard FileIO.exists(path) else {
                 throw FileIO.Error(path: path, reason: "no ledger here; create one with `crowdledger init`")
             }
+            try FileIO.requireRegularFile(path)
             self.fd = try FileIO.open(path, .readWrite, options: [.append])
             while flock(fd.rawValue, LOCK_EX) != 0 {
                 if errno == EINTR { continue }

@@ -28,6 +28,7 @@ public struct LineReader: ~Copyable {
     /// Reads `path` from byte `offset` (the start of a line), numbering lines from
     /// `lineNumber + 1`.
     public init(path: String, offset: Int64 = 0, lineNumber: Int = 0, chunkSize: Int = 1 << 20) throws {
+        try FileIO.requireRegularFile(path)
         let fd = try FileIO.open(path, .readOnly)
         if offset > 0 {
             do { _ = try fd.seek(offset: offset, from: .start) } catch {

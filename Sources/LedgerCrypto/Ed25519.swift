@@ -34,10 +34,14 @@ public enum Ed25519 {
 
         /// Reads a PEM "PRIVATE KEY" (PKCS#8), as written by `openssl genpkey -algorithm ed25519`.
         public convenience init(pem: String) throws {
+            if pem.contains("ENCRYPTED") {
+                throw CryptoError("the key is encrypted; crowdledger reads unencrypted PKCS#8 keys (protected by the file's mode 0600): decrypt it with `openssl pkey -in KEY -out PLAIN`")
+            }
             let bytes = Array(pem.utf8)
             guard let bio = BIO_new_mem_buf(bytes, Int32(bytes.count)) else { throw CryptoError.openssl("BIO_new_mem_buf") }
             defer { BIO_free(bio) }
-            guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
+            // A password callback that refuses: without one, OpenSSL would prompt on the terminal.
+            guard let key = PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in -1 }, nil) else {
                 ERR_clear_error()
                 throw CryptoError("not a PEM PKCS#8 private key")
             }

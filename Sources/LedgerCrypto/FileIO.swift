@@ -51,7 +51,29 @@ public enum FileIO {
         }
     }
 
+    /// Refuses anything but a regular file (following symlinks) before it is opened: opening a
+    /// FIFO blocks, and a device can be endless.
+    public static func requireRegularFile(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == ENOENT { throw Error(path: path, reason: "no such file") }
+            throw Error(path: path, reason: errnoReason("cannot read"))
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw Error(path: path, reason: (st.st_mode & S_IFMT) == S_IFDIR ? "is a directory, not a file" : "not a regular file")
+        }
+    }
+
+    /// True when nothing is at `path`, or a regular file (not a symlink, FIFO, device or directory):
+    /// what may be replaced by a new file.
+    public static func isRegularOrAbsent(_ path: String) -> Bool {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return errno == ENOENT }
+        return (st.st_mode & S_IFMT) == S_IFREG
+    }
+
     public static func readAll(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
+        try requireRegularFile(path)
         let fd = try open(path, .readOnly)
         defer { try? fd.close() }
         var out = [UInt8]()

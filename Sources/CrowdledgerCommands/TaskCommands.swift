@@ -175,10 +175,13 @@ struct Run: ParsableCommand {
     var input: [String] = []
     @Option(name: .long, help: ArgumentHelp("For an exec task: the program to run; its SHA-256 must be the published one.", valueName: "CMD"))
     var exec: String?
+    @Option(name: .long, help: ArgumentHelp("For an exec task: stop the program after this many seconds (default: no limit).", valueName: "SECONDS"))
+    var timeout: Int?
     @Option(name: .customLong("exec-output"), help: ArgumentHelp("For an exec task: take the result from this file the program writes ($CROWDLEDGER_OUTPUT) instead of its standard output; it must not exist beforehand.", valueName: "FILE"))
     var execOutput: String?
 
     func run() throws {
+        if let timeout, timeout <= 0 { throw ToolError.usage("--timeout must be a positive number of seconds, got \(timeout)") }
         let client = LedgerClient(path: options.path)
         let state = try client.state()
         let t = try Tasks.find(state, task)
@@ -205,10 +208,10 @@ struct Run: ParsableCommand {
             }
             let execPath = exec.contains("/") ? exec : "./" + exec
             do {
-                bytes = try Programs.runExternal(executable: execPath, arguments: [], coin: coin, taskID: t.id, inputPaths: paths, outputFile: execOutput)
+                bytes = try Programs.runExternal(executable: execPath, arguments: [], coin: coin, taskID: t.id, inputPaths: paths, outputFile: execOutput, timeout: timeout)
             } catch let e as ProgramError { throw ToolError.usage(e.reason) }
         } else {
-            guard exec == nil, execOutput == nil else { throw ToolError.usage("task \(t.id) runs the built-in program \(t.program.name); --exec and --exec-output are for exec tasks") }
+            guard exec == nil, execOutput == nil, timeout == nil else { throw ToolError.usage("task \(t.id) runs the built-in program \(t.program.name); --exec, --exec-output and --timeout are for exec tasks") }
             bytes = try client.run(task: t.id, inputFiles: input)
         }
         if let out {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LedgerCrypto
 
 /// External programs: any executable file a task names by its digest.
@@ -27,8 +30,12 @@ extension Programs {
     /// How many trailing lines of standard error an error message quotes.
     static let stderrLines = 8
 
+    /// After the program exits, how long its output streams may stay open (held by a process it
+    /// started) before the result is refused.
+    static let drainSeconds = 5
+
     public static func runExternal(executable path: String, arguments: [String], coin: [UInt8], taskID: String,
-                                   inputPaths: [String], outputFile: String?) throws -> [UInt8] {
+                                   inputPaths: [String], outputFile: String?, timeout: Int? = nil) throws -> [UInt8] {
         guard FileIO.exists(path) else {
             throw ProgramError("external program \(path): no such file")
         }
@@ -63,7 +70,7 @@ extension Programs {
         var attempt = 0
         while true {
             attempt += 1
-            let (process, out, tooLarge, stderrData) = try start(absolute: absolute, path: path, env: env, arguments: arguments)
+            let (process, out, tooLarge, stderrData) = try start(absolute: absolute, path: path, env: env, arguments: arguments, timeout: timeout)
             if process.terminationReason == .exit, process.terminationStatus == 126, attempt < 6,
                String(decoding: stderrData, as: UTF8.self).contains("Text file busy") {
                 usleep(UInt32(20_000 * attempt))
@@ -74,8 +81,11 @@ extension Programs {
     }
 
     /// Runs the program to completion; returns what it wrote.
-    static func start(absolute: String, path: String, env: [String: String], arguments: [String]) throws -> (Process, Data, Bool, Data) {
+    static func start(absolute: String, path: String, env: [String: String], arguments: [String], timeout: Int?) throws -> (Process, Data, Bool, Data) {
         let process = Process()
+        // Foundation starts the child as the leader of a new process group (its pid is the group
+        // id), and `env` execs the program in place, so a timeout or a lingering child can be
+        // stopped as a whole group.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["-i"] + env.keys.sorted().map { "\($0)=\(env[$0]!)" } + [absolute] + arguments
         process.environment = [:]
@@ -89,9 +99,9 @@ extension Programs {
         } catch {
             throw ProgramError("external program \(path): cannot start it: \(error.localizedDescription)")
         }
-        // Read stderr on another thread while this one reads stdout.
-        let errBox = DataBox()
-        let errHandle = errPipe.fileHandleForReading
+        // Both streams are read on other threads, so this one can wait for the program itself.
+        let errBox = DataBox(), outBox = DataBox(), flags = FlagBox()
+        let errHandle = errPipe.fileHandleForReading, outHandle = outPipe.fileHandleForReading
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
             // Keep only the end of standard error (it is quoted in errors): a program that writes
@@ -105,19 +115,54 @@ extension Programs {
             }
             errBox.set(kept)
         }
-        let outHandle = outPipe.fileHandleForReading
-        var out = Data()
-        var tooLarge = false
-        while true {
-            let chunk = outHandle.availableData
-            if chunk.isEmpty { break }
-            if !tooLarge {
-                out.append(chunk)
-                if out.count > externalOutputLimit { tooLarge = true; out = Data() }
+        DispatchQueue.global().async(group: group) {
+            var out = Data()
+            var tooLarge = false
+            while true {
+                let chunk = outHandle.availableData
+                if chunk.isEmpty { break }
+                if !tooLarge {
+                    out.append(chunk)
+                    if out.count > externalOutputLimit { tooLarge = true; out = Data() }
+                }
+            }
+            outBox.set(out)
+            if tooLarge { flags.set(.tooLarge) }
+        }
+        // A watchdog: on timeout, or when the program has exited but its output stays open (held
+        // by a process it started) for `drainSeconds`, the whole process group is killed, which
+        // closes the pipes. (Foundation's waitUntilExit returns only once they close.)
+        let pgid = process.processIdentifier
+        let started = DispatchTime.now()
+        let done = FlagBox()
+        DispatchQueue.global().async {
+            var exitedAt: DispatchTime?
+            while !done.has(.finished) {
+                usleep(50_000)
+                let now = DispatchTime.now()
+                if exitedAt == nil && !isAlive(pgid) { exitedAt = now }
+                if let timeout, exitedAt == nil, now > started + .seconds(timeout) {
+                    flags.set(.timedOut)
+                    killpg(pgid, SIGKILL)
+                    return
+                }
+                if let e = exitedAt, now > e + .seconds(drainSeconds) {
+                    flags.set(.lingering)
+                    killpg(pgid, SIGKILL)
+                    return
+                }
             }
         }
-        group.wait()
         process.waitUntilExit()
+        group.wait()
+        done.set(.finished)
+        if flags.has(.timedOut) {
+            throw ProgramError("external program \(path) did not finish within \(timeout ?? 0) s and was stopped")
+        }
+        if flags.has(.lingering) {
+            throw ProgramError("external program \(path) exited, but a process it started kept its standard output or error open for \(drainSeconds) s; that process was stopped and the result is not taken")
+        }
+        let out = outBox.get(), tooLarge = flags.has(.tooLarge)
         return (process, out, tooLarge, errBox.get())
     }
 
@@ -168,6 +213,22 @@ extension Programs {
 }
 
 /// A thread-safe holder for the bytes read on the other thread.
+/// Whether process `pid` is still running (not gone, not a zombie), from /proc.
+private func isAlive(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+    return state != "Z" && state != "X"
+}
+
+private final class FlagBox: @unchecked Sendable {
+    enum Flag: Hashable { case timedOut, tooLarge, lingering, finished }
+    private let lock = NSLock()
+    private var flags = Set<Flag>()
+    func set(_ f: Flag) { lock.lock(); flags.insert(f); lock.unlock() }
+    func has(_ f: Flag) -> Bool { lock.lock(); defer { lock.unlock() }; return flags.contains(f) }
+}
+
 private final class DataBox: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()

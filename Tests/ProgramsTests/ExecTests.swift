@@ -50,6 +50,33 @@ import Testing
         #expect(outputs.first == expected, "\(outputs)")
     }
 
+    @Test func aTimeoutStopsAProgramThatDoesNotEnd() throws {
+        let (dir, path) = try Self.script("sleep 300")
+        defer { Self.cleanup(dir) }
+        let start = Date()
+        do {
+            _ = try Programs.runExternal(executable: path, arguments: [], coin: Fixture.coin, taskID: "t", inputPaths: [], outputFile: nil, timeout: 1)
+            Issue.record("a program that never ends was accepted")
+        } catch let e as ProgramError {
+            #expect(e.reason.contains("did not finish within 1 s"), "\(e.reason)")
+        }
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
+    @Test func aChildHoldingTheOutputOpenDoesNotHangTheRun() throws {
+        // The program exits at once, but leaves a process holding its standard output.
+        let (dir, path) = try Self.script("(sleep 30) & echo hi")
+        defer { Self.cleanup(dir) }
+        let start = Date()
+        do {
+            _ = try Programs.runExternal(executable: path, arguments: [], coin: Fixture.coin, taskID: "t", inputPaths: [], outputFile: nil)
+            Issue.record("a result was taken while a child still held the output")
+        } catch let e as ProgramError {
+            #expect(e.reason.contains("kept its standard output or error open"), "\(e.reason)")
+        }
+        #expect(Date().timeIntervalSince(start) < Double(Programs.drainSeconds) + 5)
+    }
+
     @Test func endlessStderrIsBounded() throws {
         // 8 MiB of stderr, then a failure: the error quotes only the end, and memory stays bounded.
         let (dir, path) = try Self.script("head -c 8388608 /dev/zero | tr '\\0' x >&2; echo THE-END >&2; exit 3")

@@ -78,12 +78,12 @@ public struct ForestModel: Sendable, Equatable {
 ///   A leaf stores its class counts. Split nodes get indices in creation order, leaves likewise.
 /// - Result: the canonical model bytes (see `ClassifierModel`), kind "forest".
 /// - Determinism: integer arithmetic only; trees are built one after another on one thread.
-public enum TrainForest: BuiltinProgram {
+public enum TrainForest: TrainingProgram {
     public static let name = "train-forest"
     static let keys = ["featuresPerSplit", "maxDepth", "minSplit", "rows", "trees"]
     public static let maxTreeDepth = 30
 
-    struct Config {
+    struct Config: TrainingConfig {
         let trees: Int
         let maxDepth: Int
         let minSplit: Int
@@ -100,19 +100,8 @@ public enum TrainForest: BuiltinProgram {
                       rows: try p.rows("rows"))
     }
 
-    public static func validate(params: JSON, inputCount: Int) throws {
-        _ = try parse(params)
-        try checkInputCount(inputCount, expected: 1, program: name, what: "the training data set")
-    }
-
-    public static func run(inputs: [[UInt8]], coin: [UInt8], params: JSON) throws -> [UInt8] {
-        try validate(params: params, inputCount: inputs.count)
-        try checkCoin(coin, program: name)
-        let config = try parse(params)
-        let data = try parseDataset(inputs[0], program: name, input: 0)
-        try config.rows.check(against: data, program: name)
-        let model = train(data: data, coin: coin, config: config)
-        return ClassifierModel.forest(model).canonicalBytes
+    static func model(data: Dataset, coin: [UInt8], config: Config) -> ClassifierModel {
+        .forest(train(data: data, coin: coin, config: config))
     }
 
     static func train(data: Dataset, coin: [UInt8], config: Config) -> ForestModel {

@@ -143,3 +143,34 @@ func parseDataset(_ bytes: [UInt8], program: String, input: Int) throws(ProgramE
         throw ProgramError("\(program): input \(input) (data set): \(error.reason)")
     }
 }
+
+// MARK: - Training programs
+
+/// What both trainers' parameters have: the training rows.
+protocol TrainingConfig {
+    var rows: RowRange { get }
+}
+
+/// A training program: one data-set input, parameters with a row range, a model as the result.
+/// `validate` and `run` are shared; each trainer supplies `parse` and `model`.
+protocol TrainingProgram: BuiltinProgram {
+    associatedtype Config: TrainingConfig
+    static func parse(_ params: JSON) throws(ProgramError) -> Config
+    static func model(data: Dataset, coin: [UInt8], config: Config) -> ClassifierModel
+}
+
+extension TrainingProgram {
+    public static func validate(params: JSON, inputCount: Int) throws {
+        _ = try parse(params)
+        try checkInputCount(inputCount, expected: 1, program: name, what: "the training data set")
+    }
+
+    public static func run(inputs: [[UInt8]], coin: [UInt8], params: JSON) throws -> [UInt8] {
+        try validate(params: params, inputCount: inputs.count)
+        try checkCoin(coin, program: name)
+        let config = try parse(params)
+        let data = try parseDataset(inputs[0], program: name, input: 0)
+        try config.rows.check(against: data, program: name)
+        return model(data: data, coin: coin, config: config).canonicalBytes
+    }
+}

@@ -82,11 +82,11 @@ public struct SoftmaxModel: Sendable, Equatable {
 ///   Update, for c ascending, j ascending: w_{c,j} = w_{c,j} − η · (g_{c,j} / m + λ · w_{c,j});
 ///   then b_c = b_c − η · (gb_c / m) (no decay on biases). Every operation rounds once (no FMA).
 /// - Result: the canonical model bytes (see `ClassifierModel`), kind "softmax".
-public enum TrainSoftmax: BuiltinProgram {
+public enum TrainSoftmax: TrainingProgram {
     public static let name = "train-softmax"
     static let keys = ["batch", "epochs", "l2", "rate", "rows"]
 
-    struct Config {
+    struct Config: TrainingConfig {
         let epochs: Int
         let batch: Int
         let rate: Rational
@@ -103,19 +103,8 @@ public enum TrainSoftmax: BuiltinProgram {
                       rows: try p.rows("rows"))
     }
 
-    public static func validate(params: JSON, inputCount: Int) throws {
-        _ = try parse(params)
-        try checkInputCount(inputCount, expected: 1, program: name, what: "the training data set")
-    }
-
-    public static func run(inputs: [[UInt8]], coin: [UInt8], params: JSON) throws -> [UInt8] {
-        try validate(params: params, inputCount: inputs.count)
-        try checkCoin(coin, program: name)
-        let config = try parse(params)
-        let data = try parseDataset(inputs[0], program: name, input: 0)
-        try config.rows.check(against: data, program: name)
-        let model = train(data: data, coin: coin, config: config)
-        return ClassifierModel.softmax(model).canonicalBytes
+    static func model(data: Dataset, coin: [UInt8], config: Config) -> ClassifierModel {
+        .softmax(train(data: data, coin: coin, config: config))
     }
 
     static func train(data: Dataset, coin: [UInt8], config: Config) -> SoftmaxModel {

@@ -59,18 +59,8 @@ public enum Checkpoint {
     /// on balances the ledger never had): every balance ≥ 0, balances + escrow + burned = the
     /// genesis total, nonces ≥ 1, without overflow.
     static func consistent(_ state: LedgerState) -> Bool {
-        guard state.escrow >= 0, state.burned >= 0, state.genesisTotal >= 0 else { return false }
-        var sum: Int64 = 0
-        for b in state.balances.values {
-            guard b >= 0 else { return false }
-            let (s, o) = sum.addingReportingOverflow(b)
-            guard !o else { return false }
-            sum = s
-        }
-        let (s1, o1) = sum.addingReportingOverflow(state.escrow)
-        let (s2, o2) = s1.addingReportingOverflow(state.burned)
-        guard !o1, !o2, s2 == state.genesisTotal else { return false }
-        return state.nonces.values.allSatisfy { $0 >= 1 }
+        state.escrow >= 0 && state.burned >= 0 && state.nonces.values.allSatisfy { $0 >= 1 }
+            && Replay.conservation(state, line: 0).isEmpty
     }
 
     /// Saves the state after `lines` lines ending at `offset`. Best effort: a cache that cannot be

@@ -13,7 +13,7 @@ public enum Commitments {
     /// size (8, big-endian) || SHA-256(y) (32)). Binding the worker's id means a copied
     /// commitment cannot be opened by the copier.
     public static func commitment(task: [UInt8], worker: [UInt8], secret: [UInt8], size: Int64, digest: [UInt8]) -> [UInt8] {
-        SHA256.hash(parts: [commitDomain, task, worker, secret, bigEndian(UInt64(bitPattern: size)), digest])
+        SHA256.hash(parts: [commitDomain, task, worker, secret, BigEndian.bytes(UInt64(bitPattern: size)), digest])
     }
 
     /// K = SHA-256(Ed25519-sign(worker key, "crowdledger/v1/commit-secret\n" || ledger id (32) ||
@@ -32,10 +32,6 @@ public enum Commitments {
     /// || ledger id (32) || publish nonce (8, big-endian))): unpredictable to anyone without the
     /// key, and rebuildable by the requester from the key alone.
     public static func coinSecret(key: Ed25519.PrivateKey, ledger: [UInt8], nonce: Int64) throws -> [UInt8] {
-        SHA256.hash(try key.sign(coinSecretDomain + ledger + bigEndian(UInt64(bitPattern: nonce))))
-    }
-
-    public static func bigEndian(_ v: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * $0)) }
+        SHA256.hash(try key.sign(coinSecretDomain + ledger + BigEndian.bytes(UInt64(bitPattern: nonce))))
     }
 }

@@ -11,24 +11,14 @@ import LedgerCrypto
 import Glibc
 #endif
 
-/// An error the CLI reports as one line on stderr with a fixed exit status:
-/// 1 — the ledger is invalid or the contract rejected the transaction (nothing was written);
-/// 2 — usage, input or I/O error.
-public struct ToolError: Error, CustomStringConvertible {
-    public let exitCode: Int32
-    public let message: String
-    public init(_ exitCode: Int32, _ message: String) { self.exitCode = exitCode; self.message = message }
-    public var description: String { message }
-
-    public static func usage(_ message: String) -> ToolError { ToolError(2, message) }
-    public static func invalid(_ message: String) -> ToolError { ToolError(1, message) }
-}
+/// An error the CLI reports as one line on stderr with its exit status (1 invalid or rejected,
+/// 2 usage, input or I/O): the same type the client refuses requests with.
+public typealias ToolError = ClientError
 
 /// Maps any error to the exit status and the one line printed on stderr.
 public enum ErrorReport {
     public static func classify(_ error: Error) -> (Int32, String) {
         switch error {
-        case let e as ToolError: return (e.exitCode, e.message)
         case let e as ClientError: return (e.exitCode, e.message)
         case let e as ProgramError: return (2, e.reason)
         case let e as AppendError:

@@ -104,8 +104,8 @@ public struct Transaction: Sendable, Equatable {
 
     /// True when the signature is a valid Ed25519 signature by `party` (false for unsigned kinds).
     public func hasValidSignature() -> Bool {
-        guard let party, let sig, let key = Ed25519.PublicKey(hex: party), let sigBytes = Hex.decode(sig) else { return false }
-        return key.isValidSignature(sigBytes, for: signingMessage)
+        var cache: [String: Ed25519.Verifier] = [:]
+        return hasValidSignature(cache: &cache)
     }
 
     static func parse(_ value: JSON, lineNumber: Int) throws(LedgerFinding) -> Transaction {

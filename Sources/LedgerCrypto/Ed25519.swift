@@ -140,23 +140,9 @@ public enum Ed25519 {
         public var description: String { hex }
 
         /// Verifies an Ed25519 signature. Returns false for a bad signature or a key that is not a
-        /// valid curve point; never throws.
+        /// valid curve point; never throws. (To check many signatures by one key, keep a Verifier.)
         public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
-            guard signature.count == 64 else { return false }
-            guard let key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, bytes, bytes.count) else {
-                ERR_clear_error()
-                return false
-            }
-            defer { EVP_PKEY_free(key) }
-            guard let ctx = EVP_MD_CTX_new() else { return false }
-            defer { EVP_MD_CTX_free(ctx) }
-            guard EVP_DigestVerifyInit(ctx, nil, nil, nil, key) == 1 else {
-                ERR_clear_error()
-                return false
-            }
-            let ok = EVP_DigestVerify(ctx, signature, signature.count, message, message.count) == 1
-            if !ok { ERR_clear_error() }
-            return ok
+            Verifier(self).isValidSignature(signature, for: message)
         }
     }
 }

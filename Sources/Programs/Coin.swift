@@ -21,7 +21,7 @@ public enum Coin {
     public static func derive(coin: [UInt8], counter: UInt64) -> [UInt8] {
         var h = SHA256()
         h.update(coin)
-        h.update(bigEndianBytes(counter))
+        h.update(BigEndian.bytes(counter))
         return h.finalize()
     }
 
@@ -29,10 +29,6 @@ public enum Coin {
     public static func counter(purpose: UInt8, index: UInt64) -> UInt64 {
         precondition(index < 1 << 56, "coin counter index out of range")
         return UInt64(purpose) << 56 | index
-    }
-
-    static func bigEndianBytes(_ v: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * UInt64($0))) }
     }
 }
 

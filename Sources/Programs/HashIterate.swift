@@ -37,7 +37,7 @@ public enum HashIterate: BuiltinProgram {
         h0.update(Array(domain.utf8))
         h0.update(coin)
         for input in inputs {
-            h0.update(Coin.bigEndianBytes(UInt64(input.count)))
+            h0.update(BigEndian.bytes(UInt64(input.count)))
             h0.update(SHA256.hash(input))
         }
         var h = h0.finalize()

@@ -90,7 +90,7 @@ public enum ClassifierModel: Sendable, Equatable {
         // A NaN's payload and sign depend on the processor that made it (x86 and ARM differ):
         // every NaN is written as the one quiet NaN 0x7ff8000000000000, so a diverged training
         // still gives the same bytes everywhere.
-        for v in values { bytes.append(contentsOf: Coin.bigEndianBytes(v.isNaN ? 0x7ff8_0000_0000_0000 : v.bitPattern)) }
+        for v in values { bytes.append(contentsOf: BigEndian.bytes(v.isNaN ? 0x7ff8_0000_0000_0000 : v.bitPattern)) }
         return Hex.encode(bytes)
     }
 

@@ -217,6 +217,11 @@ public struct LedgerClient: Sendable {
         guard t.coinHex != nil else {
             throw ClientError.usage("task \(t.id) has no coin yet (phase \(t.phase(at: state.time).rawValue)): the requester releases it once the task fills")
         }
+        return try run(t, inputFiles: inputFiles)
+    }
+
+    /// Runs a task already looked up (its coin released) on its checked inputs.
+    public func run(_ t: TaskState, inputFiles: [String] = []) throws -> [UInt8] {
         let inputs = try Tasks.inputs(t, files: inputFiles, blobs: blobs)
         do { return try TaskRunner.runBuiltin(t, inputs: inputs) } catch { throw ClientError.usage(error.reason) }
     }

@@ -53,18 +53,17 @@ public enum Merge {
         // The state after the kept side, through the same checks as verify.
         let scratch = try TempFile(contents: keptBytes)
         defer { scratch.remove() }
-        let replay = try Replay.run(path: scratch.path)
+        // Signed transactions the kept side already has since the base (e.g. from an earlier
+        // merge) are not applied twice.
+        var keptIDs = Set<String>()
+        let replay = try Replay.run(path: scratch.path) { entry, _ in
+            if entry.seq > Int64(b.count), entry.tx.isSigned { keptIDs.insert(entry.tx.id) }
+        }
         if let f = replay.findings.first {
             throw Conflict(message: "the \(keep.rawValue) version does not verify (line \(f.line): \(f.code.rawValue): \(f.message))")
         }
         guard var state = replay.state else { throw Conflict(message: "the \(keep.rawValue) version has no genesis") }
 
-        // Signed transactions the kept side already has (e.g. from an earlier merge) are not
-        // applied twice.
-        var keptIDs = Set<String>()
-        for (i, line) in kept[b.count...].enumerated() {
-            if let e = try? Entry.parse(line: line, lineNumber: b.count + i + 1), e.tx.isSigned { keptIDs.insert(e.tx.id) }
-        }
         var out = keptBytes
         var rechained = 0, dropped = 0
         for (i, line) in newOnes.enumerated() {

@@ -43,8 +43,8 @@ public enum Session {
         let tx = try build(state)
         let entry = Entry(seq: state.seq + 1, link: state.head, time: time, tx: tx)
         do throws(LedgerFinding) { try Contract.apply(&state, entry) } catch { throw AppendError.rejected(path: path, error) }
-        try writer.append(entry)
         let line = entry.line
+        try writer.append(line: line)
         Checkpoint.save(ledger: path, state: state, lines: replay.lines + 1,
                         offset: replay.validLength + Int64(line.count) + 1, lastLineLength: line.count)
         return (entry, state)

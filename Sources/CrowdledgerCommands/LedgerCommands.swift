@@ -88,7 +88,6 @@ struct Log: ParsableCommand {
     @Flag(name: .long, help: "One JSON object per entry: {\"body\",\"hash\",\"id\",\"kind\",\"line\",\"party\",\"time\"}.") var json = false
 
     func run() throws {
-        var failure: LedgerFinding?
         let result = try Replay.run(path: options.path) { entry, _ in
             let tx = entry.tx
             if json {
@@ -100,9 +99,8 @@ struct Log: ParsableCommand {
                 Output.line("\(entry.seq)  \(entry.time)  \(tx.kind)  \(tx.party.map { String($0.prefix(12)) } ?? "-")  \(Describe.body(tx))")
             }
         }
-        failure = result.findings.first
-        if let f = failure {
-            throw ToolError.invalid("\(options.path):\(f.line): \(f.code.rawValue): \(f.message) (entries up to the first invalid one were printed; `verify --json` lists every finding)")
+        if let f = result.findings.first {
+            throw ToolError.invalid("\(options.path):\(f.line): \(f.code.rawValue): \(f.message) (only the entries that apply were printed; `verify --json` lists every finding)")
         }
     }
 }

@@ -212,7 +212,7 @@ struct Run: ParsableCommand {
             } catch let e as ProgramError { throw ToolError.usage(e.reason) }
         } else {
             guard exec == nil, execOutput == nil, timeout == nil else { throw ToolError.usage("task \(t.id) runs the built-in program \(t.program.name); --exec, --exec-output and --timeout are for exec tasks") }
-            bytes = try client.run(task: t.id, inputFiles: input)
+            bytes = try client.run(t, inputFiles: input)
         }
         if let out {
             guard FileIO.isRegularOrAbsent(out) else {

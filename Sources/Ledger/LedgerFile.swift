@@ -62,9 +62,12 @@ public enum LedgerFile {
         }
 
         /// Appends one entry as a single write of its line and newline, then fsyncs.
-        public func append(_ entry: Entry) throws {
+        public func append(_ entry: Entry) throws { try append(line: entry.line) }
+
+        /// Appends an entry's canonical line (without its newline): one write, then fsync.
+        public func append(line: [UInt8]) throws {
             let before = try size()
-            let bytes = entry.line + [0x0a]
+            let bytes = line + [0x0a]
             do {
                 let n = try bytes.withUnsafeBytes { try fd.write($0) }
                 guard n == bytes.count else {

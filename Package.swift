@@ -1,12 +1,18 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// The rooms, from the leaves up (docs/ARCHITECTURE.md says what each may import and where each
+// rule lives). The contract is pure: it imports no module that opens files, spawns processes,
+// reads a clock or locks.
 let package = Package(
     name: "crowdledger",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "crowdledger", targets: ["crowdledger"]),
-        .library(name: "CrowdledgerKit", targets: ["CanonicalJSON", "LedgerCrypto", "Ledger", "Incentives", "Contract", "Programs", "Audit", "Client"]),
+        .library(name: "CrowdledgerKit", targets: [
+            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Incentives", "Mechanism",
+            "Programs", "ExternalPrograms", "Contract", "Audit", "Client", "Demo", "MergeDriver",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -18,42 +24,73 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        // The value model: strict parser and RFC 8785 canonical encoder (integers only).
+        // The value model of JSON: strict parser and RFC 8785 canonical encoder (integers only).
         .target(name: "CanonicalJSON"),
-        // SHA-256, Ed25519, secure randomness, PEM keys, zlib: thin wrappers over the C libraries.
-        .target(name: "LedgerCrypto", dependencies: [
-            "COpenSSL", "CZlib", .product(name: "SystemPackage", package: "swift-system"),
+        // SHA-256, Ed25519, secure randomness, hex, zlib: thin wrappers over the C libraries. No file I/O.
+        .target(name: "LedgerCrypto", dependencies: ["COpenSSL", "CZlib"]),
+        // Careful file I/O (regular files only, exclusive create, atomic replace) and PEM key files.
+        .target(name: "Files", dependencies: [
+            "LedgerCrypto", .product(name: "SystemPackage", package: "swift-system"),
         ]),
-        // Entries, the hash chain, signing, the file store (lock, append, streaming read), blobs.
-        .target(name: "Ledger", dependencies: [
-            "CanonicalJSON", "LedgerCrypto", .product(name: "SystemPackage", package: "swift-system"),
+        // The ledger's values: entries, transactions, the hash chain, findings. Pure.
+        .target(name: "LedgerModel", dependencies: ["CanonicalJSON", "LedgerCrypto"]),
+        // The ledger on disk: create, lock, append, streaming read, blobs.
+        .target(name: "LedgerStore", dependencies: [
+            "CanonicalJSON", "LedgerCrypto", "LedgerModel", "Files",
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
-        // The paper's incentive clauses as a pure function, and the game analysis (IEWDS) over them.
+        // The paper's incentive clauses as one pure function.
         .target(name: "Incentives"),
-        // The pure state machine: accounts, tasks, phases, settlement through the clauses.
-        .target(name: "Contract", dependencies: ["CanonicalJSON", "LedgerCrypto", "Ledger", "Incentives", "Programs"]),
-        // Coins h(r || ctr), data sets, the built-in programs, external programs.
+        // The game-theory report over the clauses: Tables I and II, IEWDS, coalitions.
+        .target(name: "Mechanism", dependencies: ["Incentives"]),
+        // Coins h(r || ctr), data sets, the built-in programs. Pure.
         .target(name: "Programs", dependencies: ["CanonicalJSON", "LedgerCrypto"]),
-        // Replay and report, the mechanism analysis.
-        .target(name: "Audit", dependencies: ["CanonicalJSON", "LedgerCrypto", "Ledger", "Contract", "Programs", "Incentives"]),
-        // The parties' side: building, signing and appending transactions; workers' openings.
-        .target(name: "Client", dependencies: ["CanonicalJSON", "LedgerCrypto", "Ledger", "Contract", "Programs", "Audit"]),
+        // Running an external program (exec tasks): spawning, timeouts, its environment.
+        .target(name: "ExternalPrograms", dependencies: ["LedgerCrypto", "Files", "Programs"]),
+        // The pure state machine: accounts, tasks, phases, typed transactions, settlement.
+        .target(name: "Contract", dependencies: ["CanonicalJSON", "LedgerCrypto", "LedgerModel", "Incentives", "Programs"]),
+        // Replay (streaming, parallel signature checks) and its state cache; verify; recompute.
+        .target(name: "Audit", dependencies: [
+            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs",
+        ]),
+        // The parties' side: building, signing and appending transactions; secrets; openings.
+        .target(name: "Client", dependencies: [
+            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs", "Audit",
+        ]),
+        // The end-to-end demonstration on the bundled data.
+        .target(name: "Demo", dependencies: [
+            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs", "Audit", "Client",
+        ]),
+        // The git merge driver for ledgers appended in different clones.
+        .target(name: "MergeDriver", dependencies: [
+            "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Audit",
+        ]),
         // The command-line layer (swift-argument-parser) over the library.
         .target(name: "CrowdledgerCommands", dependencies: [
-            "CanonicalJSON", "LedgerCrypto", "Ledger", "Contract", "Programs", "Audit", "Incentives", "Client",
+            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs",
+            "ExternalPrograms", "Audit", "Incentives", "Mechanism", "Client", "Demo", "MergeDriver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
         // The executable is only an @main entry point.
         .executableTarget(name: "crowdledger", dependencies: ["CrowdledgerCommands"]),
 
-        .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
-        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerCrypto", "CanonicalJSON"]),
-        .testTarget(name: "IncentivesTests", dependencies: ["Incentives"]),
-        .testTarget(name: "ContractTests", dependencies: ["Contract", "Ledger", "LedgerCrypto", "CanonicalJSON", "Incentives", "Client", "Audit", "Programs"]),
-        .testTarget(name: "ProgramsTests", dependencies: ["Programs", "LedgerCrypto", "CanonicalJSON"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "Contract", "Ledger", "LedgerCrypto", "CanonicalJSON", "Programs", "Client"]),
-        .testTarget(name: "CrowdledgerCommandsTests", dependencies: ["CrowdledgerCommands", "Ledger", "LedgerCrypto", "CanonicalJSON", "Contract", "Client", "Audit"]),
+        // Helpers shared by the test targets (repository root, temporary directories, seeded RNG).
+        .target(name: "TestSupport", dependencies: ["CanonicalJSON", "LedgerCrypto", "LedgerModel", "Files", "Client"], path: "Tests/TestSupport"),
+        .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON", "TestSupport"]),
+        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"]),
+        .testTarget(name: "FilesTests", dependencies: ["Files", "LedgerCrypto", "TestSupport"]),
+        .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "LedgerCrypto", "CanonicalJSON", "TestSupport"]),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerModel", "LedgerCrypto", "Files", "CanonicalJSON", "TestSupport"]),
+        .testTarget(name: "IncentivesTests", dependencies: ["Incentives", "TestSupport"]),
+        .testTarget(name: "MechanismTests", dependencies: ["Mechanism", "Incentives"]),
+        .testTarget(name: "ProgramsTests", dependencies: ["Programs", "LedgerCrypto", "Files", "CanonicalJSON", "TestSupport"]),
+        .testTarget(name: "ExternalProgramsTests", dependencies: ["ExternalPrograms", "Programs", "LedgerCrypto", "Files", "TestSupport"]),
+        .testTarget(name: "ContractTests", dependencies: ["Contract", "LedgerModel", "LedgerCrypto", "CanonicalJSON", "Incentives", "Programs"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Contract", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "CanonicalJSON", "Programs", "Client", "TestSupport"]),
+        .testTarget(name: "ClientTests", dependencies: ["Client", "Contract", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "CanonicalJSON", "Incentives", "Mechanism", "Audit", "Programs", "TestSupport"]),
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "Client", "Audit", "LedgerCrypto", "Files", "TestSupport"]),
+        .testTarget(name: "MergeDriverTests", dependencies: ["MergeDriver", "Client", "Audit", "Contract", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "TestSupport"]),
+        .testTarget(name: "CrowdledgerCommandsTests", dependencies: ["CrowdledgerCommands", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "CanonicalJSON", "Contract", "Client", "Audit", "TestSupport"]),
     ]
 )

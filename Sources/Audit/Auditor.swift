@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Contract
-import Ledger
+import LedgerModel
+import LedgerStore
 import LedgerCrypto
 import Programs
 

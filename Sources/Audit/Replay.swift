@@ -1,6 +1,7 @@
 import Contract
 import Dispatch
-import Ledger
+import LedgerModel
+import LedgerStore
 import LedgerCrypto
 
 /// Replays a ledger file from its first line: parses and checks each line, checks the chain and

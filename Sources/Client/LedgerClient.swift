@@ -1,7 +1,8 @@
 import Audit
 import CanonicalJSON
 import Contract
-import Ledger
+import LedgerModel
+import LedgerStore
 import LedgerCrypto
 import Programs
 
@@ -48,88 +49,85 @@ public struct LedgerClient: Sendable {
 
     @discardableResult
     public func create(name: String = "crowdledger", allocations: [String: Int64], time: Int64) throws -> Entry {
-        let genesis = LedgerFile.genesis(name: name, allocations: allocations, time: time)
+        let genesis = GenesisBody(name: name, allocations: allocations).entry(time: time)
         try LedgerFile.create(path: path, genesis: genesis)
         return genesis
     }
 
-    func signed(_ key: Ed25519.PrivateKey, kind: String, time: Int64,
-                _ body: (LedgerState) throws -> JSONObject) throws -> Entry {
+    /// Appends the body `make` builds from the current state, signed by `key` with its next nonce.
+    func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, time: Int64,
+                                       _ make: (LedgerState) throws -> Body) throws -> Entry {
         try Session.append(path: path, time: time) { state in
-            try Transaction(kind: kind, body: try body(state), ledger: state.ledgerID,
+            try Transaction(kind: Body.kind, body: try make(state).json, ledger: state.ledgerID,
                             nonce: state.nextNonce(for: key.publicKey.hex), key: key)
         }.0
     }
 
-    func taskSigned(_ key: Ed25519.PrivateKey, kind: String, task: String, time: Int64,
-                    _ body: (LedgerState, TaskState) throws -> JSONObject) throws -> Entry {
-        try signed(key, kind: kind, time: time) { state in try body(state, try Tasks.find(state, task)) }
+    func taskSigned<Body: TransactionBody>(_ key: Ed25519.PrivateKey, task: String, time: Int64,
+                                           _ make: (LedgerState, TaskState) throws -> Body) throws -> Entry {
+        try signed(key, time: time) { state in try make(state, try Tasks.find(state, task)) }
     }
 
     @discardableResult
     public func transfer(key: Ed25519.PrivateKey, to: String, amount: Int64, time: Int64) throws -> Entry {
-        try signed(key, kind: "transfer", time: time) { _ in ["amount": .int(amount), "to": .string(to)] }
+        try signed(key, time: time) { _ in TransferBody(to: to, amount: amount) }
     }
 
     /// Publishes a task; returns the entry (its transaction id is the task id).
     @discardableResult
     public func publish(key: Ed25519.PrivateKey, _ spec: PublishSpec, time: Int64) throws -> Entry {
-        var program: JSONObject = ["name": .string(spec.program), "params": .object(spec.params)]
+        var digest: String?
         if spec.program == "exec" {
             guard let exec = spec.execProgram else { throw ClientError.usage("an exec task needs the program file (--exec FILE)") }
-            program["digest"] = .string(SHA256.hex(exec))
+            digest = SHA256.hex(exec)
         } else if spec.execProgram != nil {
             throw ClientError.usage("an external program file goes with program exec")
         }
-        var inputs: [JSON] = []
+        guard let forfeit = ForfeitDestination(rawValue: spec.forfeit) else {
+            // The contract's refusal (exit 1), as when the body reached it.
+            throw ClientError.invalid("\(path): rejected: publish: forfeit must be \"burn\" or \"requester\" (nothing was written)")
+        }
+        var inputs: [InputRef] = []
         for input in spec.inputs {
-            let digest = try blobs.put(input.bytes)
-            inputs.append(.object(["digest": .string(digest), "name": .string(input.name), "size": .int(Int64(input.bytes.count))]))
+            inputs.append(InputRef(digest: try blobs.put(input.bytes), size: Int64(input.bytes.count), name: input.name))
         }
-        var body: JSONObject = [
-            "deposit": .int(spec.deposit), "eck": .array(spec.eck.map(JSON.string)), "forfeit": .string(spec.forfeit),
-            "inputs": .array(inputs), "program": .object(program), "reward": .int(spec.reward),
-            "windows": .object(["coin": .int(spec.windows.coin), "commit": .int(spec.windows.commit),
-                                "join": .int(spec.windows.join), "reveal": .int(spec.windows.reveal)]),
-            "workers": .int(spec.workers),
-        ]
-        if !spec.allow.isEmpty { body["allow"] = .array(spec.allow.map(JSON.string)) }
-        if let m = spec.maxResultSize { body["max_result_size"] = .int(m) }
-        if let p = spec.payment {
-            body["payment"] = .object(["amount": .int(p.amount), "seller": .string(p.seller),
-                                       "threshold": .object(["den": .int(p.den), "num": .int(p.num)])])
-        }
+        let w = spec.windows
+        var body = PublishBody(program: ProgramSpec(name: spec.program, params: spec.params, digest: digest), inputs: inputs,
+                               reward: spec.reward, deposit: spec.deposit, workers: spec.workers,
+                               windows: Windows(join: w.join, coin: w.coin, commit: w.commit, reveal: w.reveal),
+                               coin: .publicValue(""), eck: spec.eck, forfeit: forfeit,
+                               allow: spec.allow.isEmpty ? nil : spec.allow, maxResultSize: spec.maxResultSize,
+                               payment: spec.payment.map { Payment(seller: $0.seller, amount: $0.amount, num: $0.num, den: $0.den) })
         return try Session.append(path: path, time: time) { state in
             let nonce = state.nextNonce(for: key.publicKey.hex)
-            var b = body
             if let coin = spec.publicCoin {
-                b["coin"] = .object(["public": .string(coin)])
+                body.coin = .publicValue(coin)
             } else {
-                let coin = try Commitments.coinSecret(key: key, ledger: Hex.decode(state.ledgerID)!, nonce: nonce)
-                b["coin"] = .object(["commitment": .string(Hex.encode(Commitments.coinCommitment(coin)))])
+                let coin = try Secrets.coinSecret(key: key, ledger: Hex.decode(state.ledgerID)!, nonce: nonce)
+                body.coin = .committed(commitment: Hex.encode(Commitments.coinCommitment(coin)))
             }
-            return try Transaction(kind: "publish", body: b, ledger: state.ledgerID, nonce: nonce, key: key)
+            return try Transaction(kind: .publish, body: body.json, ledger: state.ledgerID, nonce: nonce, key: key)
         }.0
     }
 
     @discardableResult
     public func join(key: Ed25519.PrivateKey, task: String, time: Int64) throws -> Entry {
-        try taskSigned(key, kind: "join", task: task, time: time) { _, t in ["task": .string(t.id)] }
+        try taskSigned(key, task: task, time: time) { _, t in JoinBody(task: t.id) }
     }
 
     /// The requester opens its coin commitment (the coin is rebuilt from its key).
     @discardableResult
     public func releaseCoin(key: Ed25519.PrivateKey, task: String, time: Int64) throws -> Entry {
-        try taskSigned(key, kind: "coin", task: task, time: time) { state, t in
-            let coin = try Commitments.coinSecret(key: key, ledger: Hex.decode(state.ledgerID)!, nonce: t.publishNonce)
-            return ["coin": .string(Hex.encode(coin)), "task": .string(t.id)]
+        try taskSigned(key, task: task, time: time) { state, t in
+            let coin = try Secrets.coinSecret(key: key, ledger: Hex.decode(state.ledgerID)!, nonce: t.publishNonce)
+            return CoinBody(task: t.id, coin: Hex.encode(coin))
         }
     }
 
     /// Commits to `result`; the opening is saved durably before the commit is appended.
     @discardableResult
     public func commit(key: Ed25519.PrivateKey, task: String, result: [UInt8], openings: Openings, time: Int64) throws -> Entry {
-        try taskSigned(key, kind: "commit", task: task, time: time) { state, t in
+        try taskSigned(key, task: task, time: time) { state, t in
             let worker = key.publicKey
             // Refuse before saving: saving would overwrite the opening of the commitment already
             // on the ledger, and the contract refuses a second commit anyway.
@@ -139,13 +137,13 @@ public struct LedgerClient: Sendable {
             guard Int64(result.count) <= t.maxResultSize else {
                 throw ClientError.usage("the result (\(result.count) bytes) is larger than the task's max_result_size \(t.maxResultSize)")
             }
-            let secret = try Commitments.secret(key: key, ledger: Hex.decode(state.ledgerID)!, task: Hex.decode(t.id)!)
+            let secret = try Secrets.secret(key: key, ledger: Hex.decode(state.ledgerID)!, task: Hex.decode(t.id)!)
             let digest = SHA256.hash(result)
             let c = Commitments.commitment(task: Hex.decode(t.id)!, worker: worker.bytes, secret: secret,
                                            size: Int64(result.count), digest: digest)
             try openings.save(.init(task: t.id, ledger: state.ledgerID, worker: worker.hex, secret: Hex.encode(secret),
                                     digest: Hex.encode(digest), size: Int64(result.count)), result: result)
-            return ["commitment": .string(Hex.encode(c)), "task": .string(t.id)]
+            return CommitBody(task: t.id, commitment: Hex.encode(c))
         }
     }
 
@@ -156,7 +154,7 @@ public struct LedgerClient: Sendable {
     @discardableResult
     public func reveal(key: Ed25519.PrivateKey, task: String, result: [UInt8]?, openings: Openings, time: Int64) throws -> Entry {
         var revealed: [UInt8] = []
-        let entry = try taskSigned(key, kind: "reveal", task: task, time: time) { state, t in
+        let entry = try taskSigned(key, task: task, time: time) { state, t in
             let worker = key.publicKey
             guard let commitment = t.commits[worker.hex] else {
                 throw ClientError.invalid("\(worker.hex) has no commitment on task \(t.id)")
@@ -169,7 +167,7 @@ public struct LedgerClient: Sendable {
             } else {
                 throw ClientError.usage("no saved opening for task \(t.id) in \(openings.directory); give the committed result with --result FILE to rebuild it")
             }
-            let secret = try Commitments.secret(key: key, ledger: Hex.decode(state.ledgerID)!, task: Hex.decode(t.id)!)
+            let secret = try Secrets.secret(key: key, ledger: Hex.decode(state.ledgerID)!, task: Hex.decode(t.id)!)
             let digest = SHA256.hash(bytes)
             let c = Commitments.commitment(task: Hex.decode(t.id)!, worker: worker.bytes, secret: secret,
                                            size: Int64(bytes.count), digest: digest)
@@ -177,12 +175,8 @@ public struct LedgerClient: Sendable {
                 throw ClientError.usage("this result (SHA-256 \(Hex.encode(digest))) does not open your commitment on task \(t.id); reveal the result you committed to")
             }
             revealed = bytes
-            var body: JSONObject = ["digest": .string(Hex.encode(digest)), "secret": .string(Hex.encode(secret)),
-                                    "size": .int(Int64(bytes.count)), "task": .string(t.id)]
-            if Int64(bytes.count) <= Contract.inlineResultLimit || t.program.name == EvalClassifier.name {
-                body["data"] = .string(Hex.encode(bytes))
-            }
-            return body
+            return RevealBody(task: t.id, secret: Hex.encode(secret), digest: Hex.encode(digest), size: Int64(bytes.count),
+                              data: t.revealsInline(size: Int64(bytes.count)) ? bytes : nil)
         }
         do { try blobs.put(revealed) } catch {
             throw ClientError.usage("the reveal is on the ledger (line \(entry.seq)), but its result could not be stored in the blob store: \(error); the result is kept in \(openings.resultPath(task))")
@@ -192,8 +186,8 @@ public struct LedgerClient: Sendable {
 
     @discardableResult
     public func cancel(key: Ed25519.PrivateKey, task: String, time: Int64) throws -> Entry {
-        try taskSigned(key, kind: "cancel", task: task, time: time) { _, t in
-            ["payouts": .array(Contract.cancelRecord(t).payouts.map(\.json)), "task": .string(t.id)]
+        try taskSigned(key, task: task, time: time) { _, t in
+            CancelBody(task: t.id, payouts: Contract.cancelRecord(t).payouts)
         }
     }
 
@@ -206,7 +200,7 @@ public struct LedgerClient: Sendable {
             do throws(LedgerFinding) { record = try Contract.settlement(t, at: time) } catch {
                 throw AppendError.rejected(path: path, error)
             }
-            return Transaction(unsignedKind: "settle", body: record.body(task: t.id), ledger: state.ledgerID)
+            return SettleBody.transaction(task: t.id, record, ledger: state.ledgerID)
         }.0
     }
 

@@ -1,7 +1,7 @@
+import Files
 import Audit
 import CanonicalJSON
 import Contract
-import Ledger
 import LedgerCrypto
 
 /// The worker's private side: openings (the commitment secret and result) kept beside the key,

@@ -1,7 +1,8 @@
 import Audit
 import CanonicalJSON
 import Contract
-import Ledger
+import LedgerModel
+import LedgerStore
 import LedgerCrypto
 
 /// Why an append did not happen. Nothing was written in any of these cases.
@@ -45,7 +46,7 @@ public enum Session {
         do throws(LedgerFinding) { try Contract.apply(&state, entry) } catch { throw AppendError.rejected(path: path, error) }
         let line = entry.line
         try writer.append(line: line)
-        Checkpoint.save(ledger: path, state: state, lines: replay.lines + 1,
+        StateCache.save(ledger: path, state: state, lines: replay.lines + 1,
                         offset: replay.validLength + Int64(line.count) + 1, lastLineLength: line.count)
         return (entry, state)
     }
@@ -55,7 +56,7 @@ public enum Session {
     static func current(path: String) throws -> Replay.Result {
         var options = Replay.Options()
         options.stopAtFirstFinding = true
-        let resume = Checkpoint.load(ledger: path)
+        let resume = StateCache.load(ledger: path)
         let replay = try Replay.run(path: path, options: options, resume: resume)
         if let f = replay.findings.first { throw AppendError.invalidLedger(path: path, f) }
         return replay

@@ -1,6 +1,7 @@
+import Files
 import Audit
 import Contract
-import Ledger
+import LedgerStore
 import LedgerCrypto
 
 public enum Tasks {

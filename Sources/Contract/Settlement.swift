@@ -1,16 +1,7 @@
 import CanonicalJSON
 import Incentives
-import Ledger
+import LedgerModel
 import Programs
-
-/// One line of a settlement: who receives what, and the clause that says why.
-public struct Payout: Sendable, Equatable {
-    public let account: String
-    public let amount: Int64
-    public let clause: String
-
-    public var json: JSON { .object(["account": .string(account), "amount": .int(amount), "clause": .string(clause)]) }
-}
 
 /// What closing a task pays: the body of a settle (or cancel) entry, recomputed from the history.
 public struct SettlementRecord: Sendable, Equatable {
@@ -21,12 +12,11 @@ public struct SettlementRecord: Sendable, Equatable {
     /// The agreed result's digest when all workers revealed the same valid result.
     public let result: String?
 
-    /// The settle transaction body.
-    public func body(task: String) -> JSONObject {
-        var o: JSONObject = ["burned": .int(burned), "outcome": .string(outcome),
-                             "payouts": .array(payouts.map(\.json)), "task": .string(task)]
-        if let result { o["result"] = .string(result) }
-        return o
+    public init(outcome: String, payouts: [Payout], burned: Int64, result: String?) {
+        self.outcome = outcome
+        self.payouts = payouts
+        self.burned = burned
+        self.result = result
     }
 }
 
@@ -38,9 +28,6 @@ extension Contract {
         if let p = t.payment, p.amount > 0 { payouts.append(Payout(account: t.requester, amount: p.amount, clause: clause)) }
         return SettlementRecord(outcome: outcome, payouts: payouts, burned: 0, result: nil)
     }
-
-    /// The refunds a cancel of this task records (for the CLI to put in the transaction).
-    public static func cancelRecord(_ t: TaskState) -> SettlementRecord { refunds(t, clause: "cancel-refund") }
 
     /// When `settle` is allowed at `time`, the record it must carry; otherwise a `rejected`
     /// finding saying why not yet.

@@ -25,6 +25,14 @@ public struct LedgerState: Sendable, Codable {
     /// The nonce a party's next transaction takes: one above its last. A party that used nonce
     /// Int64.max has none left: this returns Int64.max again, which the contract refuses.
     public func nextNonce(for account: String) -> Int64 { saturatingAdd(nonces[account] ?? 0, 1) }
+
+    /// Changes one existing task in place (the transitions' only way to change a task).
+    mutating func updateTask(_ id: String, _ change: (inout TaskState) -> Void) {
+        guard var task = tasks[id] else { return }
+        tasks[id] = nil
+        change(&task)
+        tasks[id] = task
+    }
 }
 
 /// How the task's random coin is released.
@@ -45,6 +53,12 @@ public struct InputRef: Sendable, Equatable, Codable {
     public let digest: String
     public let size: Int64
     public let name: String
+
+    public init(digest: String, size: Int64, name: String) {
+        self.digest = digest
+        self.size = size
+        self.name = name
+    }
 }
 
 public struct Windows: Sendable, Equatable, Codable {
@@ -52,6 +66,13 @@ public struct Windows: Sendable, Equatable, Codable {
     public let coin: Int64
     public let commit: Int64
     public let reveal: Int64
+
+    public init(join: Int64, coin: Int64, commit: Int64, reveal: Int64) {
+        self.join = join
+        self.coin = coin
+        self.commit = commit
+        self.reveal = reveal
+    }
 }
 
 /// Pay-per-precision: the requester escrows `amount` for `seller`, paid iff the agreed
@@ -61,6 +82,13 @@ public struct Payment: Sendable, Equatable, Codable {
     public let amount: Int64
     public let num: Int64
     public let den: Int64
+
+    public init(seller: String, amount: Int64, num: Int64, den: Int64) {
+        self.seller = seller
+        self.amount = amount
+        self.num = num
+        self.den = den
+    }
 }
 
 public struct ProgramSpec: Sendable, Equatable, Codable {

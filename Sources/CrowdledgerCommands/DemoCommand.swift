@@ -1,5 +1,7 @@
+import Files
 import ArgumentParser
 import Client
+import Demo
 import Foundation
 import LedgerCrypto
 

@@ -1,9 +1,11 @@
+import Files
 import ArgumentParser
 import Audit
 import Client
 import CanonicalJSON
 import Contract
-import Ledger
+import LedgerModel
+import LedgerStore
 import LedgerCrypto
 #if canImport(Glibc)
 import Glibc

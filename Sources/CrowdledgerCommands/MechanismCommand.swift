@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Incentives
+import Mechanism
 
 struct MechanismCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
+import Files
 import ArgumentParser
 import Client
+import MergeDriver
 import LedgerCrypto
 
 struct MergeDriver: ParsableCommand {

@@ -4,7 +4,6 @@ import Client
 import CanonicalJSON
 import Contract
 import Incentives
-import Ledger
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show every task's phase, or one task in detail.")

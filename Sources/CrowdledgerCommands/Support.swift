@@ -1,3 +1,4 @@
+import Files
 import ArgumentParser
 import Audit
 import Client
@@ -5,7 +6,8 @@ import Programs
 import SystemPackage
 import CanonicalJSON
 import Contract
-import Ledger
+import LedgerModel
+import LedgerStore
 import LedgerCrypto
 #if canImport(Glibc)
 import Glibc

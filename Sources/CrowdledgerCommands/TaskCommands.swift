@@ -1,12 +1,13 @@
+import Files
 import ArgumentParser
 import Foundation
 import Audit
 import Client
 import CanonicalJSON
 import Contract
-import Ledger
 import LedgerCrypto
 import Programs
+import ExternalPrograms
 
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -208,7 +209,7 @@ struct Run: ParsableCommand {
             }
             let execPath = exec.contains("/") ? exec : "./" + exec
             do {
-                bytes = try Programs.runExternal(executable: execPath, arguments: [], coin: coin, taskID: t.id, inputPaths: paths, outputFile: execOutput, timeout: timeout)
+                bytes = try ExternalProgram.run(executable: execPath, arguments: [], coin: coin, taskID: t.id, inputPaths: paths, outputFile: execOutput, timeout: timeout)
             } catch let e as ProgramError { throw ToolError.usage(e.reason) }
         } else {
             guard exec == nil, execOutput == nil, timeout == nil else { throw ToolError.usage("task \(t.id) runs the built-in program \(t.program.name); --exec, --exec-output and --timeout are for exec tasks") }

@@ -154,35 +154,35 @@ public enum IncentiveError: Error, Hashable, Sendable, CustomStringConvertible {
 // MARK: - Checked arithmetic (never traps)
 
 @inline(__always)
-func checkedAdd(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(IncentiveError) -> Int64 {
+package func checkedAdd(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(IncentiveError) -> Int64 {
     let (v, o) = a.addingReportingOverflow(b)
     if o { throw .overflow(what()) }
     return v
 }
 
 @inline(__always)
-func checkedSub(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(IncentiveError) -> Int64 {
+package func checkedSub(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(IncentiveError) -> Int64 {
     let (v, o) = a.subtractingReportingOverflow(b)
     if o { throw .overflow(what()) }
     return v
 }
 
 @inline(__always)
-func checkedMul(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(IncentiveError) -> Int64 {
+package func checkedMul(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(IncentiveError) -> Int64 {
     let (v, o) = a.multipliedReportingOverflow(by: b)
     if o { throw .overflow(what()) }
     return v
 }
 
 @inline(__always)
-func int64(_ n: Int, _ what: @autoclosure () -> String) throws(IncentiveError) -> Int64 {
+package func int64(_ n: Int, _ what: @autoclosure () -> String) throws(IncentiveError) -> Int64 {
     guard let v = Int64(exactly: n) else { throw .overflow(what()) }
     return v
 }
 
 /// True iff two result ids have exactly the same Unicode scalars (the same UTF-8 bytes).
 @inline(__always)
-func sameResultID(_ a: String, _ b: String) -> Bool {
+package func sameResultID(_ a: String, _ b: String) -> Bool {
     a.utf8.elementsEqual(b.utf8)
 }
 

@@ -1,8 +1,10 @@
+import TestSupport
+import Files
 import Audit
 import CanonicalJSON
 import Client
 import Contract
-import Ledger
+import LedgerModel
 import LedgerCrypto
 import Programs
 import Testing

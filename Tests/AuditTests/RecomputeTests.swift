@@ -1,9 +1,10 @@
+import TestSupport
+import Files
 import Audit
 import CanonicalJSON
 import Client
 import Contract
 import Foundation
-import Ledger
 import LedgerCrypto
 import Programs
 import Testing

@@ -1,6 +1,8 @@
+import TestSupport
 import Audit
 import CanonicalJSON
-import Ledger
+import LedgerModel
+import LedgerStore
 import LedgerCrypto
 import Testing
 

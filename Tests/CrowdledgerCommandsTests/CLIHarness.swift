@@ -19,6 +19,7 @@
 // - The child gets this process's environment minus every `CROWDLEDGER_*` variable, plus `env`.
 // - `CLI.binary` is the executable under test (see there); `CLI.packageRoot` the source tree.
 
+import Files
 import Foundation
 import LedgerCrypto
 import Testing

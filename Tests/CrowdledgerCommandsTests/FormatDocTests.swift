@@ -10,7 +10,7 @@
 
 import Foundation
 import Contract
-import Ledger
+import LedgerModel
 import LedgerCrypto
 import Testing
 

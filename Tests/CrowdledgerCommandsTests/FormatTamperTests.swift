@@ -3,25 +3,16 @@
 // holds it.
 
 import Audit   // Replay/Auditor, for the exhaustive in-process sweep (a CrowdledgerCommands dependency)
+import TestSupport
+import Files
 import CanonicalJSON
 import Dispatch
 import Foundation
-import Ledger
+import LedgerModel
 import LedgerCrypto
 import Synchronization
 import Testing
 
-/// A small deterministic PRNG (SplitMix64) so the random sweeps are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 enum Tamper {
     static func isHex(_ b: UInt8) -> Bool { (0x30...0x39).contains(b) || (0x61...0x66).contains(b) }

@@ -1,7 +1,9 @@
+import Audit
+import Files
 import CanonicalJSON
 import Client
 import Foundation
-import Ledger
+import LedgerModel
 import LedgerCrypto
 import Testing
 
@@ -37,7 +39,7 @@ import Testing
     @Test func aCorruptCheckpointIsIgnored() throws {
         let dir = try TempDir()
         let (path, alice, bob) = try ledger(dir)
-        let cache = Checkpoint.path(forLedger: path)
+        let cache = StateCache.path(forLedger: path)
         let original = try #require(try JSONSerialization.jsonObject(with: Data(CLI.read(cache))) as? [String: Any])
         // Numbers that would overflow the offset arithmetic, and balances that break conservation.
         var hostile = original

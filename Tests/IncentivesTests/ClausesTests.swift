@@ -1,20 +1,7 @@
 import Testing
+import TestSupport
 @testable import Incentives
 
-/// Deterministic generator for the sweeps (SplitMix64, Steele–Lea–Flood 2014).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform enough in 0..<bound for tests (bound > 0).
-    mutating func below(_ bound: UInt64) -> UInt64 { next() % bound }
-}
 
 private let failures: [WorkerOutcome] = [.didNotCommit, .didNotReveal, .wrongOpening, .trivialResult]
 

@@ -1,25 +1,10 @@
 import Foundation
 import LedgerCrypto
+import TestSupport
 import Testing
 @testable import Programs
 
 @Suite struct CoinTests {
-    /// Runs `sha256sum` (coreutils, independent of OpenSSL) on `bytes`.
-    static func coreutilsSHA256(_ bytes: [UInt8]) throws -> String {
-        let path = NSTemporaryDirectory() + "coin-\(UUID().uuidString).bin"
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        p.arguments = [path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(String(decoding: out, as: UTF8.self).prefix(64))
-    }
-
     @Test func deriveMatchesIndependentComputation() throws {
         let coin = Fixture.coin
         for counter: UInt64 in [0, 5, 1 << 56 | 7, UInt64.max] {
@@ -30,7 +15,7 @@ import Testing
             buffer += be
             #expect(buffer.count == 40)
             let derived = Hex.encode(Coin.derive(coin: coin, counter: counter))
-            #expect(derived == (try Self.coreutilsSHA256(buffer)))
+            #expect(derived == (try coreutilsSHA256(buffer)))
         }
     }
 

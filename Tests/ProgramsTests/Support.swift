@@ -1,3 +1,4 @@
+import Files
 import CanonicalJSON
 import Foundation
 import LedgerCrypto

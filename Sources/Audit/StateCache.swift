@@ -1,0 +1,75 @@
+import Files
+import Audit
+import Contract
+import Foundation
+import LedgerModel
+import LedgerStore
+import LedgerCrypto
+
+/// A cache of the contract state after a verified prefix of the ledger, so that appending (and
+/// reading balances or status) replays only the lines added since, instead of the whole file:
+/// an append costs the same on a ledger of ten lines or of ten million.
+///
+/// It lives beside the ledger as `.<ledger file name>.state` (hidden; not part of the format;
+/// safe to delete at any time; keep it out of git). It records the state after the first `lines`
+/// lines, which end at byte `offset`, and the last of those lines' length and hash. It is used
+/// only when that line is still there, byte for byte, with that hash; otherwise the whole ledger
+/// is replayed. It is written only by this tool, from a replay that checked every line it covers.
+/// `verify` never uses it: an audit always replays everything.
+public enum StateCache {
+    static let version = 1
+
+    struct File: Codable {
+        let version: Int
+        let lines: Int
+        let offset: Int64
+        let lastLineLength: Int
+        let head: String
+        let state: LedgerState
+    }
+
+    public static func path(forLedger ledger: String) -> String {
+        let dir = FileIO.directoryName(ledger)
+        let name = ledger.split(separator: "/").last.map(String.init) ?? ledger
+        return (dir == "." && !ledger.hasPrefix("./") ? "" : dir + "/") + "." + name + ".state"
+    }
+
+    /// The checkpoint for `ledger`, when it still matches the file.
+    public static func load(ledger: String) -> Replay.Resume? {
+        let p = path(forLedger: ledger)
+        guard FileIO.exists(p), let bytes = try? FileIO.readAll(p, limit: 1 << 30),
+              let file = try? JSONDecoder().decode(File.self, from: Data(bytes)),
+              file.version == version, file.lines >= 1, file.state.head == file.head, file.state.seq == Int64(file.lines),
+              file.lastLineLength >= 0, file.lastLineLength <= LineReader.maxLineLength,
+              file.offset > Int64(file.lastLineLength), file.offset <= (FileIO.size(ledger) ?? 0),
+              consistent(file.state)
+        else { return nil }
+        // The line that ends at `offset` must still be the one the state was made from: a whole
+        // line (a newline before it, or the start of the file) with that hash and position.
+        let start = file.offset - Int64(file.lastLineLength) - 1
+        let before: [UInt8]? = start == 0 ? [0x0a] : (try? FileIO.readRange(ledger, offset: start - 1, count: 1)) ?? nil
+        guard before == [0x0a],
+              let tail = (try? FileIO.readRange(ledger, offset: start, count: file.lastLineLength + 1)) ?? nil,
+              tail.last == 0x0a,
+              let entry = try? Entry.parse(line: Array(tail.dropLast()), lineNumber: file.lines),
+              entry.hash == file.head, entry.seq == Int64(file.lines)
+        else { return nil }
+        return Replay.Resume(state: file.state, lines: file.lines, offset: file.offset)
+    }
+
+    /// A cache that breaks the ledger's own invariants is not used (it would let an append build
+    /// on balances the ledger never had): every balance ≥ 0, balances + escrow + burned = the
+    /// genesis total, nonces ≥ 1, without overflow.
+    static func consistent(_ state: LedgerState) -> Bool {
+        state.escrow >= 0 && state.burned >= 0 && state.nonces.values.allSatisfy { $0 >= 1 }
+            && Replay.conservation(state, line: 0).isEmpty
+    }
+
+    /// Saves the state after `lines` lines ending at `offset`. Best effort: a cache that cannot be
+    /// written is simply not there next time.
+    public static func save(ledger: String, state: LedgerState, lines: Int, offset: Int64, lastLineLength: Int) {
+        let file = File(version: version, lines: lines, offset: offset, lastLineLength: lastLineLength, head: state.head, state: state)
+        guard let data = try? JSONEncoder().encode(file) else { return }
+        try? FileIO.replaceAtomically(path(forLedger: ledger), contents: [UInt8](data), mode: 0o644)
+    }
+}

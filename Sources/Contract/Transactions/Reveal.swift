@@ -1,0 +1,116 @@
+import CanonicalJSON
+import Incentives
+import LedgerCrypto
+import LedgerModel
+import Programs
+
+/// reveal (signed by the worker): `{"digest":H(y),"secret":K,"size":|y|,"task":ID[,"data":hex(y)]}`.
+/// Results of at most ``Contract/inlineResultLimit`` bytes, and every eval-classifier result, are
+/// revealed inline (`data`); larger ones by digest, their bytes in the blob store.
+public struct RevealBody: TransactionBody, Equatable {
+    public static let kind = TransactionKind.reveal
+    public let task: String
+    public let secret: String
+    public let digest: String
+    public let size: Int64
+    public let data: [UInt8]?
+
+    public init(task: String, secret: String, digest: String, size: Int64, data: [UInt8]?) {
+        self.task = task
+        self.secret = secret
+        self.digest = digest
+        self.size = size
+        self.data = data
+    }
+
+    public init(reading b: BodyReader) throws(LedgerFinding) {
+        try b.allowOnly(["digest", "secret", "size", "task"], optional: ["data"])
+        task = try b.hex("task", bytes: 32)
+        secret = try b.hex("secret", bytes: 32)
+        digest = try b.hex("digest", bytes: 32)
+        size = try b.int("size")
+        if b.has("data") {
+            guard let d = b.object["data"]?.stringValue, d.utf8.count % 2 == 0, let bytes = Hex.decode(d) else {
+                throw b.fail("data must be lower-case hex")
+            }
+            data = bytes
+        } else {
+            data = nil
+        }
+    }
+
+    public var json: JSONObject {
+        var o: JSONObject = ["digest": .string(digest), "secret": .string(secret), "size": .int(size), "task": .string(task)]
+        if let data { o["data"] = .string(Hex.encode(data)) }
+        return o
+    }
+}
+
+extension Contract {
+    static func applyReveal(_ state: inout LedgerState, _ entry: Entry, party worker: String, _ body: RevealBody) throws(LedgerFinding) {
+        let t = try openTask(state, body.task, entry)
+        guard let commitment = t.commits[worker] else { throw fail(entry, "\(worker) has no commitment on task \(t.id) to open") }
+        guard t.reveals[worker] == nil else { throw fail(entry, "\(worker) has already revealed on task \(t.id)") }
+        guard let cd = t.commitDeadline, let rd = t.revealDeadline else { throw fail(entry, "task \(t.id) is not in its reveal phase") }
+        guard t.allCommitted || entry.time > cd else {
+            throw fail(entry, "task \(t.id) is still in its commit phase until \(cd) or until every worker has committed; revealing now would let others copy")
+        }
+        guard entry.time <= rd else { throw fail(entry, "the reveal window of task \(t.id) closed at \(rd) (entry time \(entry.time))") }
+        guard body.size <= t.maxResultSize else { throw fail(entry, "size must be at most \(t.maxResultSize), got \(body.size)") }
+        let mustInline = t.revealsInline(size: body.size)
+        if let bytes = body.data {
+            guard mustInline else { throw fail(entry, "results over \(inlineResultLimit) bytes are revealed by digest, not inline") }
+            guard Int64(bytes.count) == body.size else { throw fail(entry, "data holds \(bytes.count) bytes, size says \(body.size)") }
+            guard SHA256.hex(bytes) == body.digest else { throw fail(entry, "data does not hash to digest \(body.digest)") }
+        } else if mustInline {
+            throw fail(entry, "a result of \(body.size) bytes must be revealed inline (data)")
+        }
+        let outcome = t.outcome(ofOpening: body, by: worker, commitment: commitment)
+        state.updateTask(t.id) { task in
+            task.reveals[worker] = Reveal(secret: body.secret, digest: body.digest, size: body.size, data: body.data,
+                                          time: entry.time, outcome: outcome)
+        }
+    }
+}
+
+extension TaskState {
+    /// Whether a result of `size` bytes is revealed inline (`data`) rather than by digest.
+    public func revealsInline(size: Int64) -> Bool {
+        size <= Contract.inlineResultLimit || program.name == EvalClassifier.name
+    }
+
+    /// What an opening counts as: a wrong opening, a trivial result (E_ck), or a valid result.
+    public func outcome(ofOpening body: RevealBody, by worker: String, commitment: String) -> WorkerOutcome {
+        let expected = Commitments.commitment(task: Hex.decode(id)!, worker: Hex.decode(worker)!, secret: Hex.decode(body.secret)!,
+                                              size: body.size, digest: Hex.decode(body.digest)!)
+        if Hex.encode(expected) != commitment { return .wrongOpening }
+        if isTrivial(digest: body.digest, size: body.size, data: body.data) { return .trivialResult }
+        return .revealed(resultID: body.digest)
+    }
+
+    /// E_ck, the common-knowledge trivial results, treated as "not submitted": the empty result,
+    /// a result of one repeated byte 0x00 or 0xff, a result equal to one of the task's inputs, and
+    /// any digest listed at publish.
+    public func isTrivial(digest: String, size: Int64, data: [UInt8]?) -> Bool {
+        if size == 0 { return true }
+        if eck.contains(digest) { return true }
+        if inputs.contains(where: { $0.digest == digest }) { return true }
+        if let data { return data.allSatisfy { $0 == 0x00 } || data.allSatisfy { $0 == 0xff } }
+        return ConstantResult.digests(size: size).contains(digest)
+    }
+}
+
+/// The digests of the results made of one repeated byte (0x00, then 0xff) of a given size.
+enum ConstantResult {
+    static func digests(size: Int64) -> [String] {
+        var z = SHA256(), f = SHA256()
+        let chunkZ = [UInt8](repeating: 0, count: 1 << 16), chunkF = [UInt8](repeating: 0xff, count: 1 << 16)
+        var left = size
+        while left > 0 {
+            let n = Int(min(left, Int64(chunkZ.count)))
+            z.update(chunkZ[0..<n]); f.update(chunkF[0..<n])
+            left -= Int64(n)
+        }
+        return [Hex.encode(z.finalize()), Hex.encode(f.finalize())]
+    }
+}

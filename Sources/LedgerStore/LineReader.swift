@@ -1,0 +1,112 @@
+import Files
+import LedgerCrypto
+import SystemPackage
+
+/// One raw line of a file: its bytes without the newline, whether a newline ended it, and where it
+/// started.
+public struct RawLine: Sendable {
+    public let number: Int
+    public let offset: Int64
+    public let bytes: [UInt8]
+    public let terminated: Bool
+}
+
+/// Reads a file line by line with a fixed-size buffer: memory stays bounded by the longest line,
+/// whatever the file's length.
+public struct LineReader: ~Copyable {
+    public static let maxLineLength = 64 * 1024 * 1024
+
+    private let fd: FileDescriptor
+    private let ownsDescriptor: Bool
+    public let path: String
+    private var buffer: [UInt8]
+    private var start = 0       // first unread byte in buffer
+    private var end = 0         // one past the last valid byte in buffer
+    private var eof = false
+    private var lineNumber = 0
+    private var fileOffset: Int64 = 0   // file offset of buffer[start]
+
+    /// Reads `path` from byte `offset` (the start of a line), numbering lines from
+    /// `lineNumber + 1`.
+    public init(path: String, offset: Int64 = 0, lineNumber: Int = 0, chunkSize: Int = 1 << 20) throws {
+        try FileIO.requireRegularFile(path)
+        let fd = try FileIO.open(path, .readOnly)
+        if offset > 0 {
+            do { _ = try fd.seek(offset: offset, from: .start) } catch {
+                try? fd.close()
+                throw FileIO.Error(path: path, reason: "cannot seek: \(error)")
+            }
+        }
+        self.fd = fd
+        self.ownsDescriptor = true
+        self.path = path
+        self.buffer = [UInt8](repeating: 0, count: chunkSize)
+        self.lineNumber = lineNumber
+        self.fileOffset = offset
+    }
+
+    deinit { if ownsDescriptor { try? fd.close() } }
+
+    /// The next line, or nil at the end of the file.
+    public mutating func next() throws -> RawLine? {
+        var scanned = 0  // bytes after `start` already known to hold no newline
+        while true {
+            if let nl = findNewline(from: start + scanned) {
+                let bytes = Array(buffer[start..<nl])
+                lineNumber += 1
+                let line = RawLine(number: lineNumber, offset: fileOffset, bytes: bytes, terminated: true)
+                fileOffset += Int64(nl - start + 1)
+                start = nl + 1
+                return line
+            }
+            if eof {
+                guard start < end else { return nil }
+                let bytes = Array(buffer[start..<end])
+                lineNumber += 1
+                let line = RawLine(number: lineNumber, offset: fileOffset, bytes: bytes, terminated: false)
+                fileOffset += Int64(end - start)
+                start = end
+                return line
+            }
+            scanned = end - start
+            try fill()
+        }
+    }
+
+    private func findNewline(from: Int) -> Int? {
+        var i = from
+        while i < end {
+            if buffer[i] == 0x0a { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Moves unread bytes to the front (growing the buffer when one line fills it) and reads more.
+    private mutating func fill() throws {
+        if start > 0 {
+            buffer.withUnsafeMutableBytes { raw in
+                let base = raw.baseAddress!
+                base.copyMemory(from: base + start, byteCount: end - start)
+            }
+            end -= start
+            start = 0
+        }
+        if end == buffer.count {
+            guard buffer.count < LineReader.maxLineLength else {
+                throw FileIO.Error(path: path, reason: "line \(lineNumber + 1) is longer than \(LineReader.maxLineLength) bytes")
+            }
+            buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count))
+        }
+        let n: Int
+        do {
+            n = try buffer.withUnsafeMutableBytes { raw in
+                try fd.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
+            }
+        } catch {
+            throw FileIO.Error(path: path, reason: "read failed: \(error)")
+        }
+        if n == 0 { eof = true }
+        end += n
+    }
+}

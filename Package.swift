@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(name: "crowdledger", dependencies: ["CrowdledgerCommands"]),
 
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
-        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
+        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "COpenSSL"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerCrypto", "CanonicalJSON"]),
         .testTarget(name: "IncentivesTests", dependencies: ["Incentives"]),
         .testTarget(name: "ContractTests", dependencies: ["Contract", "Ledger", "LedgerCrypto", "CanonicalJSON", "Incentives", "Client", "Audit", "Programs"]),

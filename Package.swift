@@ -78,7 +78,7 @@ let package = Package(
         // Helpers shared by the test targets (repository root, temporary directories, seeded RNG).
         .target(name: "TestSupport", dependencies: ["CanonicalJSON", "LedgerCrypto", "LedgerModel", "Files", "Client"], path: "Tests/TestSupport"),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON", "TestSupport"]),
-        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"]),
+        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "COpenSSL", "TestSupport"]),
         .testTarget(name: "FilesTests", dependencies: ["Files", "LedgerCrypto", "TestSupport"]),
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "LedgerCrypto", "CanonicalJSON", "TestSupport"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerModel", "LedgerCrypto", "Files", "CanonicalJSON", "TestSupport"]),

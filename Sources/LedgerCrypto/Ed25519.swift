@@ -90,13 +90,16 @@ public enum Ed25519 {
 
     /// A public key decoded once, with a reusable verification context: for checking many
     /// signatures by the same party (decoding the curve point is a large part of one check).
-    /// Not thread-safe: use one per thread.
+    /// The key's weakness is computed once here. Not thread-safe: use one per thread.
     public final class Verifier {
         private let pkey: OpaquePointer?
         private let ctx: OpaquePointer?
+        /// Why the key can never verify anything (nil for an acceptable key).
+        public let keyWeakness: KeyWeakness?
 
         public init(_ key: PublicKey) {
-            pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, key.bytes, key.bytes.count)
+            keyWeakness = key.weakness
+            pkey = keyWeakness == nil ? EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, key.bytes, key.bytes.count) : nil
             if pkey == nil { ERR_clear_error() }
             ctx = EVP_MD_CTX_new()
         }
@@ -106,9 +109,21 @@ public enum Ed25519 {
             if let pkey { EVP_PKEY_free(pkey) }
         }
 
-        /// False for a bad signature or a key that is not a valid curve point; never throws.
+        /// Strict Ed25519 verification; false for a bad signature, never throws. With A the public
+        /// key, R = `signature[0..<32]` and S = `signature[32..<64]` read as a little-endian integer,
+        /// the signature is refused, before any curve arithmetic, when
+        ///   - the signature is not 64 bytes;
+        ///   - A or R is a non-canonical encoding or encodes a point of small order
+        ///     (`Ed25519.weakness(ofPoint:)`: one of the 14 encodings in `smallOrderEncodings`,
+        ///     or y ≥ p, or x = 0 with the sign bit set);
+        ///   - S ≥ L = 2^252 + 27742317777372353535851937790883648493 (`Ed25519.isCanonicalScalar`).
+        /// Otherwise it is valid exactly when OpenSSL's RFC 8032 check holds: the cofactorless
+        /// equation [S]B = R + [k]A, k = SHA-512(R ‖ A ‖ message) mod L, with R compared as bytes.
         public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
-            guard signature.count == 64, let pkey, let ctx else { return false }
+            guard signature.count == 64, keyWeakness == nil, let pkey, let ctx else { return false }
+            guard Ed25519.pointWeakness(signature, at: 0) == nil, Ed25519.scalarIsCanonical(signature, at: 32) else {
+                return false
+            }
             guard EVP_MD_CTX_reset(ctx) == 1, EVP_DigestVerifyInit(ctx, nil, nil, nil, pkey) == 1 else {
                 ERR_clear_error()
                 return false
@@ -139,10 +154,112 @@ public enum Ed25519 {
         public var hex: String { Hex.encode(bytes) }
         public var description: String { hex }
 
-        /// Verifies an Ed25519 signature. Returns false for a bad signature or a key that is not a
-        /// valid curve point; never throws. (To check many signatures by one key, keep a Verifier.)
+        /// Why no signature can ever verify under this key (nil for an acceptable key): a key of
+        /// small order admits signatures made without any private key. Byte comparisons only.
+        public var weakness: KeyWeakness? { Ed25519.weakness(ofPoint: bytes) }
+
+        /// Verifies an Ed25519 signature under the strict rule of `Verifier.isValidSignature`.
+        /// Returns false for a bad signature or a weak key; never throws. (To check many
+        /// signatures by one key, keep a Verifier.)
         public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
             Verifier(self).isValidSignature(signature, for: message)
         }
+    }
+}
+
+// MARK: - The strict checks (byte comparisons only)
+
+extension Ed25519 {
+    /// Why a 32-byte point encoding is refused as a public key or as a signature's R.
+    public enum KeyWeakness: String, Sendable, Hashable, CaseIterable {
+        /// y (the low 255 bits, little-endian) is ≥ p = 2^255 - 19, or x = 0 and the sign bit
+        /// (the top bit of byte 31) is set: not the RFC 8032 encoding of any point.
+        case nonCanonical = "non-canonical-key"
+        /// A canonical encoding of one of the 8 points of order 1, 2, 4 or 8.
+        case smallOrder = "small-order-key"
+    }
+
+    /// Every encoding of the 8 points of order dividing 8 (the identity, the point of order 2,
+    /// the 2 of order 4 and the 4 of order 8): the 8 canonical ones and the 6 non-canonical ones
+    /// (y + p for y = 0 and y = 1, and x = 0 with the sign bit set), as in libsodium's blocklist
+    /// with both values of the sign bit. Little-endian y, sign of x in the top bit of byte 31.
+    public static let smallOrderEncodings: [[UInt8]] = {
+        let ys: [[UInt8]] = [
+            // y = 0: order 4 (x = ±sqrt(-1))
+            Array(repeating: 0x00, count: 32),
+            // y = 1: the identity, order 1
+            [0x01] + Array(repeating: 0x00, count: 31),
+            // y = 0x05fc536d...8f95e826: order 8
+            [0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+             0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05],
+            // y = p - 0x05fc536d...8f95e826: order 8
+            [0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+             0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a],
+            // y = p - 1: order 2 (x = 0)
+            [0xec] + Array(repeating: 0xff, count: 30) + [0x7f],
+            // y = p ≡ 0 (non-canonical): order 4
+            [0xed] + Array(repeating: 0xff, count: 30) + [0x7f],
+            // y = p + 1 ≡ 1 (non-canonical): the identity
+            [0xee] + Array(repeating: 0xff, count: 30) + [0x7f],
+        ]
+        return ys.flatMap { y in [y, Array(y.dropLast()) + [y[31] | 0x80]] }
+    }()
+
+    /// Why the encoding `point` is refused as a key or as R; nil when it is acceptable (it may
+    /// still not be a curve point: OpenSSL judges that). Input that is not 32 bytes is
+    /// `.nonCanonical`. A non-canonical encoding reports `.nonCanonical` even when it also names
+    /// a small-order point.
+    public static func weakness(ofPoint point: [UInt8]) -> KeyWeakness? {
+        point.count == 32 ? pointWeakness(point, at: 0) : .nonCanonical
+    }
+
+    /// `weakness(ofPoint:)` of `bytes[offset..<offset + 32]`; `bytes` holds at least that.
+    static func pointWeakness(_ bytes: [UInt8], at offset: Int) -> KeyWeakness? {
+        bytes.withUnsafeBufferPointer { all in
+            let b = UnsafeBufferPointer(rebasing: all[offset..<offset + 32])
+            // y ≥ p: y is p + i for i in 0...18, i.e. bytes ed..ff ff…ff 7f (sign bit ignored).
+            var highAllOnes = b[31] & 0x7f == 0x7f
+            if highAllOnes { for i in 1..<31 where b[i] != 0xff { highAllOnes = false; break } }
+            if highAllOnes && b[0] >= 0xed { return .nonCanonical }
+            // Compare with the 7 values of y of small-order points, sign bit ignored.
+            for y in smallOrderYs {
+                var same = y[31] == b[31] & 0x7f
+                if same { for i in 0..<31 where y[i] != b[i] { same = false; break } }
+                if same {
+                    // x = 0 (y = 1 or y = p - 1) with the sign bit set is non-canonical; the
+                    // y ≥ p ones were caught above.
+                    let xIsZero = y[0] == 0x01 || y[0] == 0xec
+                    return xIsZero && b[31] & 0x80 != 0 ? .nonCanonical : .smallOrder
+                }
+            }
+            return nil
+        }
+    }
+
+    /// The canonical y values (sign bit clear) of the small-order points: y = 0, 1, the two of
+    /// order 8, p - 1. (y = p and p + 1 are caught by the y ≥ p test first.)
+    private static let smallOrderYs: [[UInt8]] = stride(from: 0, to: 10, by: 2).map { smallOrderEncodings[$0] }
+
+    /// L = 2^252 + 27742317777372353535851937790883648493, little-endian.
+    static let groupOrder: [UInt8] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+    ]
+
+    /// True when the 32 bytes `s`, read as a little-endian integer, are < L: the only S a
+    /// signature may carry (S + L would verify too). False for inputs that are not 32 bytes.
+    public static func isCanonicalScalar(_ s: [UInt8]) -> Bool {
+        s.count == 32 && scalarIsCanonical(s, at: 0)
+    }
+
+    /// `isCanonicalScalar` of `bytes[offset..<offset + 32]`; `bytes` holds at least that.
+    static func scalarIsCanonical(_ bytes: [UInt8], at offset: Int) -> Bool {
+        var i = 31
+        while i >= 0 {
+            let s = bytes[offset + i], l = groupOrder[i]
+            if s != l { return s < l }
+            i -= 1
+        }
+        return false  // S = L
     }
 }

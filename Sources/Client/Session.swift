@@ -16,15 +16,18 @@ public enum AppendError: Error, CustomStringConvertible {
     /// The clock is behind the last entry (exit 2: set the clock or CROWDLEDGER_TIME).
     case clockBehind(path: String, now: Int64, last: Int64)
 
-    public var description: String {
+    /// The error as a diagnostic: the CLI's printer renders it and maps its kind to the exit status.
+    public var diagnostic: Diagnostic {
         switch self {
-        case .invalidLedger(let p, let f): return "\(p):\(f.line): \(f.code.rawValue): \(f.message) (nothing was written)"
-        case .unreadable(let p, let f): return "\(p):\(f.line): \(f.code.rawValue): \(f.message) (the ledger is invalid; `verify --json` lists every finding)"
-        case .rejected(let p, let f): return "\(p): rejected: \(f.message) (nothing was written)"
+        case .invalidLedger(let p, let f): return Diagnostic(f, file: p, note: "nothing was written")
+        case .unreadable(let p, let f): return Diagnostic(f, file: p, note: "the ledger is invalid; `verify --json` lists every finding")
+        case .rejected(let p, let f): return Diagnostic(.invalid, code: "rejected", file: p, "\(f.message) (nothing was written)")
         case .clockBehind(let p, let now, let last):
-            return "\(p): the clock (\(now)) is before the last entry's time (\(last)); entry times never decrease (nothing was written)"
+            return Diagnostic(.usage, file: p, "the clock (\(now)) is before the last entry's time (\(last)); entry times never decrease (nothing was written)")
         }
     }
+
+    public var description: String { diagnostic.description }
 }
 
 /// Appending: lock, replay (the same checks as `verify`), build the transaction against the state,

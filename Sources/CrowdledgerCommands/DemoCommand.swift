@@ -1,6 +1,7 @@
 import Files
 import ArgumentParser
 import Client
+import LedgerModel
 import Demo
 import Foundation
 import LedgerCrypto
@@ -30,7 +31,7 @@ struct DemoCommand: ParsableCommand {
         demo.command = CommandLine.arguments.first ?? "crowdledger"
         let summary = try demo.run()
         if let f = summary.report.findings.first {
-            throw ToolError.invalid("\(summary.ledgerPath):\(f.line): \(f.code.rawValue): \(f.message)")
+            throw Diagnostic(f, file: summary.ledgerPath)
         }
     }
 }

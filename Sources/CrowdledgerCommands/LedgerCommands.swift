@@ -102,7 +102,7 @@ struct Log: ParsableCommand {
             }
         }
         if let f = result.findings.first {
-            throw ToolError.invalid("\(options.path):\(f.line): \(f.code.rawValue): \(f.message) (only the entries that apply were printed; `verify --json` lists every finding)")
+            throw Diagnostic(f, file: options.path, note: "only the entries that apply were printed; `verify --json` lists every finding")
         }
     }
 }
@@ -143,8 +143,8 @@ struct Verify: ParsableCommand {
         let report = try Auditor.verify(path: options.path, recompute: recompute)
         if json { Output.json(report.json) }
         if let first = report.findings.first {
-            let more = report.findings.count > 1 ? " (and \(report.findings.count - 1) more finding(s); verify --json lists them all)" : ""
-            throw ToolError.invalid("\(options.path):\(first.line): \(first.code.rawValue): \(first.message)\(more)")
+            let more = report.findings.count > 1 ? "and \(report.findings.count - 1) more finding(s); verify --json lists them all" : nil
+            throw Diagnostic(first, file: options.path, note: more)
         }
         if !json { Output.line(report.summary) }
     }
@@ -165,7 +165,7 @@ struct Repair: ParsableCommand {
         if let f = others.first {
             // Repair removes only what an interrupted append leaves; it never edits a ledger
             // with other problems (those need a trusted copy, not a truncation).
-            throw ToolError.invalid("\(path):\(f.line): \(f.code.rawValue): \(f.message) (repair only removes a torn last line, and this ledger has other problems; nothing was written)")
+            throw Diagnostic(f, file: path, note: "repair only removes a torn last line, and this ledger has other problems; nothing was written")
         }
         guard let torn = replay.tornTail else {
             Output.line("nothing to repair: the last line of \(path) is complete")

@@ -47,9 +47,9 @@ public struct Crowdledger: ParsableCommand {
                 Output.err("crowdledger: \(reason) (see `crowdledger help`)")
                 Glibc.exit(2)
             }
-            let (status, message) = ErrorReport.classify(error)
-            Output.err("crowdledger: \(message)")
-            Glibc.exit(status)
+            let d = Diagnostics.diagnostic(for: error)
+            Output.err(Diagnostics.line(d))
+            Glibc.exit(Diagnostics.exitStatus(d.kind))
         }
     }
 

@@ -13,26 +13,35 @@ import LedgerCrypto
 import Glibc
 #endif
 
-/// An error the CLI reports as one line on stderr with its exit status (1 invalid or rejected,
-/// 2 usage, input or I/O): the same type the client refuses requests with.
-public typealias ToolError = ClientError
+/// An error a command reports: a diagnostic (the library's error model).
+typealias ToolError = Diagnostic
 
-/// Maps any error to the exit status and the one line printed on stderr.
-public enum ErrorReport {
-    public static func classify(_ error: Error) -> (Int32, String) {
+/// The one place that turns any error into a diagnostic, and a diagnostic into its stderr line
+/// and exit status (0 success; 1 the ledger is invalid or the contract rejected the transaction;
+/// 2 usage, input or I/O).
+public enum Diagnostics {
+    public static func diagnostic(for error: Error) -> Diagnostic {
         switch error {
-        case let e as ClientError: return (e.exitCode, e.message)
-        case let e as ProgramError: return (2, e.reason)
-        case let e as AppendError:
-            if case .clockBehind = e { return (2, e.description) }
-            return (1, e.description)
-        case let e as FileIO.Error: return (2, e.description)
-        case let e as KeyFile.Error: return (2, e.description)
-        case let e as BlobStore.GetError: return (2, e.description)
-        case let e as LedgerFinding: return (1, e.description)
-        default: return (2, "\(error)")
+        case let d as Diagnostic: return d
+        case let e as AppendError: return e.diagnostic
+        case let e as ProgramError: return .usage(e.reason)
+        case let e as FileIO.Error: return .usage(e.description)
+        case let e as KeyFile.Error: return .usage(e.description)
+        case let e as BlobStore.GetError: return .usage(e.description)
+        case let f as LedgerFinding: return Diagnostic(.invalid, code: f.code.rawValue, line: f.line, f.message)
+        default: return .usage("\(error)")
         }
     }
+
+    public static func exitStatus(_ kind: Diagnostic.Kind) -> Int32 {
+        switch kind {
+        case .invalid: return 1
+        case .usage: return 2
+        }
+    }
+
+    /// The stderr line: `crowdledger: PATH:LINE: CODE: MESSAGE`.
+    public static func line(_ d: Diagnostic) -> String { "crowdledger: \(d.description)" }
 }
 
 /// Options every ledger command shares.

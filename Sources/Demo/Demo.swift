@@ -4,6 +4,7 @@ import Client
 import CanonicalJSON
 import Contract
 import LedgerCrypto
+import LedgerModel
 import Programs
 
 /// `crowdledger demo`: the whole protocol end to end on the bundled digits data, told in plain
@@ -168,7 +169,7 @@ public struct Demo {
         say("   and re-runs the built-in program of every settled task (verify --recompute).")
         let report = try Auditor.verify(path: ledgerPath, recompute: true)
         if let f = report.findings.first {
-            say("   INVALID: \(ledgerPath):\(f.line): \(f.code.rawValue): \(f.message)")
+            say("   INVALID: \(Diagnostic(f, file: ledgerPath))")
         } else {
             say("   \(report.summary)")
         }

@@ -61,7 +61,7 @@ public enum Merge {
             if entry.seq > Int64(b.count), entry.tx.isSigned { keptIDs.insert(entry.tx.id) }
         }
         if let f = replay.findings.first {
-            throw Conflict(message: "the \(keep.rawValue) version does not verify (line \(f.line): \(f.code.rawValue): \(f.message))")
+            throw Conflict(message: "the \(keep.rawValue) version does not verify (\(f))")
         }
         guard var state = replay.state else { throw Conflict(message: "the \(keep.rawValue) version has no genesis") }
 

@@ -158,7 +158,7 @@ struct FreeRidingTests {
             try h.client.reveal(key: h.workers[0], task: task, result: nil, openings: h.openings(0), time: h.tick())
             Issue.record("revealed without an opening or a result")
         } catch let e as ClientError {
-            #expect(e.exitCode == 2 && e.message.contains("--result"))
+            #expect(e.kind == .usage && e.message.contains("--result"))
         }
         // A wrong result does not open the commitment (refused before anything is written).
         do {

@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "Audit", dependencies: ["CanonicalJSON", "LedgerCrypto", "Ledger", "Contract", "Programs", "Incentives"]),
         // The parties' side: building, signing and appending transactions; workers' openings.
         .target(name: "Client", dependencies: ["CanonicalJSON", "LedgerCrypto", "Ledger", "Contract", "Programs", "Audit"]),
+        // The ledger as a transparency log: RFC 6962 Merkle proofs, C2SP signed notes, checkpoints, cosignatures.
+        .target(name: "Transparency", dependencies: ["LedgerCrypto"]),
         // The command-line layer (swift-argument-parser) over the library.
         .target(name: "CrowdledgerCommands", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Ledger", "Contract", "Programs", "Audit", "Incentives", "Client",
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "ContractTests", dependencies: ["Contract", "Ledger", "LedgerCrypto", "CanonicalJSON", "Incentives", "Client", "Audit", "Programs"]),
         .testTarget(name: "ProgramsTests", dependencies: ["Programs", "LedgerCrypto", "CanonicalJSON"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Contract", "Ledger", "LedgerCrypto", "CanonicalJSON", "Programs", "Client"]),
+        .testTarget(name: "TransparencyTests", dependencies: ["Transparency", "LedgerCrypto"]),
         .testTarget(name: "CrowdledgerCommandsTests", dependencies: ["CrowdledgerCommands", "Ledger", "LedgerCrypto", "CanonicalJSON", "Contract", "Client", "Audit"]),
     ]
 )

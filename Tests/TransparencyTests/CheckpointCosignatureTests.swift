@@ -89,6 +89,9 @@ struct CosignatureVectors: Decodable {
             let log = try Ed25519NoteVerifier(vkey: c.logKey)
             let witness = try CosignatureV1Verifier(vkey: c.witnessKey)
             #expect(witness.vkey == c.witnessKey)
+            // Each key type has its own verifier: a 0x01 vkey is not a cosigner key, nor the reverse.
+            #expect(throws: TransparencyError.self) { try CosignatureV1Verifier(vkey: c.logKey) }
+            #expect(throws: TransparencyError.self) { try Ed25519NoteVerifier(vkey: c.witnessKey) }
             // The log's RFC 6962 (type 5) signature and the other witnesses are unknown keys: ignored.
             #expect(try note.verify([log]).map(\.description) == [log.key.name + "+" + Hex.encode(BigEndian.bytes(UInt64(log.keyID)).suffix(4))])
             let cosigned = try note.verify([witness])

@@ -11,7 +11,7 @@ let package = Package(
         .executable(name: "crowdledger", targets: ["crowdledger"]),
         .library(name: "CrowdledgerKit", targets: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Incentives", "Mechanism",
-            "Programs", "ExternalPrograms", "Contract", "Audit", "Client", "Demo", "MergeDriver",
+            "Programs", "ExternalPrograms", "Contract", "Transparency", "Audit", "Client", "Demo", "MergeDriver",
         ]),
     ],
     dependencies: [
@@ -65,6 +65,8 @@ let package = Package(
         .target(name: "MergeDriver", dependencies: [
             "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Audit",
         ]),
+        // The ledger as a transparency log: RFC 6962 Merkle proofs, C2SP signed notes, checkpoints, cosignatures. Pure.
+        .target(name: "Transparency", dependencies: ["LedgerCrypto"]),
         // The command-line layer (swift-argument-parser) over the library.
         .target(name: "CrowdledgerCommands", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs",
@@ -92,5 +94,6 @@ let package = Package(
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Client", "Audit", "LedgerCrypto", "Files", "TestSupport"]),
         .testTarget(name: "MergeDriverTests", dependencies: ["MergeDriver", "Client", "Audit", "Contract", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "TestSupport"]),
         .testTarget(name: "CrowdledgerCommandsTests", dependencies: ["CrowdledgerCommands", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "CanonicalJSON", "Contract", "Client", "Audit", "TestSupport"]),
+        .testTarget(name: "TransparencyTests", dependencies: ["Transparency", "LedgerCrypto", "TestSupport"]),
     ]
 )

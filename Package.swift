@@ -42,7 +42,7 @@ let package = Package(
         // The paper's incentive clauses as one pure function.
         .target(name: "Incentives"),
         // The game-theory report over the clauses: Tables I and II, IEWDS, coalitions.
-        .target(name: "Mechanism", dependencies: ["Incentives"]),
+        .target(name: "Mechanism", dependencies: ["CanonicalJSON", "Incentives"]),
         // Coins h(r || ctr), data sets, the built-in programs. Pure.
         .target(name: "Programs", dependencies: ["CanonicalJSON", "LedgerCrypto"]),
         // Running an external program (exec tasks): spawning, timeouts, its environment.

@@ -33,7 +33,7 @@ public struct Replay {
     }
 
     /// Where a replay may resume: the state after the first `lines` lines, which end at byte
-    /// `offset` of the file (see `Checkpoint` in the Client module, which checks that they are
+    /// `offset` of the file (see `StateCache`, which checks that they are
     /// still the lines it was made from).
     public struct Resume: Sendable {
         public let state: LedgerState
@@ -216,4 +216,6 @@ public enum System {
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif

@@ -9,6 +9,8 @@ import LedgerStore
 import LedgerCrypto
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 struct InitCommand: ParsableCommand {
@@ -103,30 +105,6 @@ struct Log: ParsableCommand {
         }
         if let f = result.findings.first {
             throw Diagnostic(f, file: options.path, note: "only the entries that apply were printed; `verify --json` lists every finding")
-        }
-    }
-}
-
-enum Describe {
-    static func short(_ id: String) -> String { String(id.prefix(12)) }
-
-    static func body(_ tx: Transaction) -> String {
-        let b = tx.body
-        switch tx.kind {
-        case "genesis":
-            return "name=\(b["name"]?.stringValue ?? "?") accounts=\(b["allocations"]?.objectValue?.count ?? 0)"
-        case "transfer":
-            return "\(b["amount"]?.intValue ?? 0) to \(short(b["to"]?.stringValue ?? "?"))"
-        case "publish":
-            return "task \(short(tx.id)) program=\(b["program"]?["name"]?.stringValue ?? "?") reward=\(b["reward"]?.intValue ?? 0) deposit=\(b["deposit"]?.intValue ?? 0) workers=\(b["workers"]?.intValue ?? 0)"
-        case "settle", "cancel":
-            let payouts = b["payouts"]?.arrayValue?.map { p in
-                "\(short(p["account"]?.stringValue ?? "?"))+\(p["amount"]?.intValue ?? 0)(\(p["clause"]?.stringValue ?? "?"))"
-            } ?? []
-            let outcome = b["outcome"]?.stringValue.map { "\($0) " } ?? ""
-            return "task \(short(b["task"]?.stringValue ?? "?")) \(outcome)\(payouts.joined(separator: " "))"
-        default:
-            return "task \(short(b["task"]?.stringValue ?? "?"))"
         }
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 public struct Crowdledger: ParsableCommand {
@@ -31,25 +33,25 @@ public struct Crowdledger: ParsableCommand {
             }
             if let failure = Output.writeFailure {
                 Output.err("crowdledger: cannot write to standard output: \(failure) (anything the command appended to the ledger stands)")
-                Glibc.exit(2)
+                terminate(2)
             }
-            Glibc.exit(0)
+            terminate(0)
         } catch {
-            if let e = error as? ExitCode { Glibc.exit(e.rawValue) }
+            if let e = error as? ExitCode { terminate(e.rawValue) }
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                Glibc.exit(0)
+                terminate(0)
             }
             if isArgumentParserError(error) {
                 // One line: the reason, and where to read more.
                 let reason = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
                 Output.err("crowdledger: \(reason) (see `crowdledger help`)")
-                Glibc.exit(2)
+                terminate(2)
             }
             let d = Diagnostics.diagnostic(for: error)
             Output.err(Diagnostics.line(d))
-            Glibc.exit(Diagnostics.exitStatus(d.kind))
+            terminate(Diagnostics.exitStatus(d.kind))
         }
     }
 
@@ -78,3 +80,7 @@ public struct Crowdledger: ParsableCommand {
         return code == .validationFailure || String(reflecting: type(of: error)).contains("ArgumentParser")
     }
 }
+
+/// Ends the process with `status` (at file scope, so `exit` is the C library's, not
+/// ParsableCommand's).
+func terminate(_ status: Int32) -> Never { exit(status) }

@@ -11,6 +11,8 @@ import LedgerStore
 import LedgerCrypto
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// An error a command reports: a diagnostic (the library's error model).

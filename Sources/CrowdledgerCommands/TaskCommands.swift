@@ -255,4 +255,6 @@ enum TempDir {
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif

@@ -170,8 +170,9 @@ public enum FileIO {
 
     public static func syncDirectory(of path: String) {
         let dir = directoryName(path)
-        let fd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { _ = fsync(fd); _ = Glibc.close(fd) }
+        guard let fd = try? FileDescriptor.open(dir, .readOnly, options: [.directory, .closeOnExec]) else { return }
+        _ = fsync(fd.rawValue)
+        try? fd.close()
     }
 
     /// Mode bits (permission part) of a file, or nil when it cannot be stat'ed.

@@ -5,6 +5,8 @@ import LedgerCrypto
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The ledger file on disk: creation with a genesis line, appends under an exclusive lock, and

@@ -4,7 +4,8 @@ import Client
 import Contract
 import Dispatch
 import Foundation
-import Ledger
+import LedgerModel
+import LedgerStore
 import LedgerCrypto
 
 // Measures, on this machine:
@@ -31,7 +32,7 @@ func rate(_ count: Int, _ s: Double) -> String { String(format: "%8.0f/s  (%.3f 
 let keys = try (0..<16).map { _ in try Ed25519.PrivateKey() }
 var alloc: [String: Int64] = [:]
 for k in keys { alloc[k.publicKey.hex] = 1_000_000_000 }
-let genesis = LedgerFile.genesis(name: "bench", allocations: alloc, time: 1)
+let genesis = GenesisBody(name: "bench", allocations: alloc).entry(time: 1)
 var lines: [[UInt8]] = [genesis.line]
 var messages: [([UInt8], [UInt8], Ed25519.PublicKey)] = []
 var nonces = [Int64](repeating: 0, count: keys.count)
@@ -40,7 +41,7 @@ let buildTime = try seconds {
     for i in 0..<n {
         let from = i % keys.count, to = (i * 7 + 3) % keys.count
         nonces[from] += 1
-        let tx = try Transaction(kind: "transfer", body: ["amount": .int(Int64(1 + i % 100)), "to": .string(keys[to].publicKey.hex)],
+        let tx = try Transaction(kind: .transfer, body: TransferBody(to: keys[to].publicKey.hex, amount: Int64(1 + i % 100)).json,
                                  ledger: genesis.hash, nonce: nonces[from], key: keys[from])
         let e = Entry(seq: Int64(i + 2), link: head, time: 1 + Int64(i / 100), tx: tx)
         head = e.hash

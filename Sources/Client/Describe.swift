@@ -1,0 +1,29 @@
+import Contract
+import LedgerModel
+
+/// One line describing a transaction, for `log`; it reads the body through its typed form.
+public enum Describe {
+    static func short(_ id: String) -> String { String(id.prefix(12)) }
+
+    public static func body(_ tx: Transaction) -> String {
+        guard let body = try? TypedBody.parse(tx, line: 0) else { return "(unreadable \(tx.kind) body)" }
+        switch body {
+        case .genesis(let b):
+            return "name=\(b.name) accounts=\(b.allocations.count)"
+        case .transfer(let b):
+            return "\(b.amount) to \(short(b.to))"
+        case .publish(let b):
+            return "task \(short(tx.id)) program=\(b.program.name) reward=\(b.reward) deposit=\(b.deposit) workers=\(b.workers)"
+        case .settle(let b):
+            return "task \(short(b.task)) \(b.outcome) " + payouts(b.payouts)
+        case .cancel(let b):
+            return "task \(short(b.task)) " + payouts(b.payouts)
+        case .join, .coin, .commit, .reveal:
+            return "task \(short(body.task ?? "?"))"
+        }
+    }
+
+    static func payouts(_ list: [Payout]) -> String {
+        list.map { "\(short($0.account))+\($0.amount)(\($0.clause))" }.joined(separator: " ")
+    }
+}

@@ -1,0 +1,87 @@
+import CanonicalJSON
+import Contract
+
+/// What `status` shows of a task, as text and as JSON (the JSON members are documented in
+/// docs/WORKFLOW.md).
+public enum TaskView {
+    static func outcome(_ t: TaskState, _ w: String) -> String {
+        let digest = t.reveals[w]?.digest ?? ""
+        switch t.workerState(w) {
+        case .joined: return "joined"
+        case .committed: return "committed"
+        case .revealed: return "revealed \(digest)"
+        case .wrongOpening: return "revealed a wrong opening"
+        case .trivialResult: return "revealed a trivial result (E_ck) \(digest)"
+        }
+    }
+
+    /// `{"account","state"[,"digest"]}` with state one of joined, committed, revealed,
+    /// wrong-opening, trivial-result.
+    static func worker(_ t: TaskState, _ w: String) -> JSON {
+        var o: JSONObject = ["account": .string(w), "state": .string(t.workerState(w).rawValue)]
+        if let r = t.reveals[w] { o["digest"] = .string(r.digest) }
+        return .object(o)
+    }
+
+    static func deadlines(_ t: TaskState) -> JSONObject {
+        var d: JSONObject = ["join": .int(t.joinDeadline)]
+        if let c = t.coinDeadline, case .committed = t.coinMode { d["coin"] = .int(c) }
+        if let c = t.commitDeadline { d["commit"] = .int(c) }
+        if let r = t.revealDeadline { d["reveal"] = .int(r) }
+        return d
+    }
+
+    public static func json(_ t: TaskState, now: Int64) -> JSON {
+        var o: JSONObject = [
+            "id": .string(t.id), "phase": .string(t.phase(at: now).rawValue), "program": .string(t.program.name),
+            "requester": .string(t.requester), "reward": .int(t.reward), "deposit": .int(t.deposit),
+            "workers": .int(Int64(t.workers)), "escrowed": .int(t.escrowed),
+            "deadlines": .object(deadlines(t)),
+            "joined": .array(t.joined.map { w in worker(t, w) }),
+            "forfeit": .string(t.forfeit.rawValue),
+            "params": .object(t.program.params),
+            "eck": .array(t.eck.map(JSON.string)),
+            "windows": .object(["coin": .int(t.windows.coin), "commit": .int(t.windows.commit),
+                                "join": .int(t.windows.join), "reveal": .int(t.windows.reveal)]),
+            "inputs": .array(t.inputs.map { .object(["digest": .string($0.digest), "name": .string($0.name), "size": .int($0.size)]) }),
+        ]
+        if let c = t.coinHex { o["coin"] = .string(c) }
+        if let r = t.agreedResult { o["result"] = .string(r) }
+        if let p = t.payment {
+            o["payment"] = .object(["amount": .int(p.amount), "seller": .string(p.seller),
+                                    "threshold": .object(["den": .int(p.den), "num": .int(p.num)])])
+        }
+        if let settle = try? Contract.settlement(t, at: now), t.closed == nil {
+            o["settleable"] = .string(settle.outcome)
+        }
+        return .object(o)
+    }
+
+    public static func text(_ t: TaskState, now: Int64) -> String {
+        var lines: [String] = []
+        lines.append("task \(t.id)")
+        lines.append("  phase      \(t.phase(at: now).rawValue) (at time \(now))")
+        lines.append("  program    \(t.program.name) \(JSON.object(t.program.params).canonicalString)")
+        lines.append("  requester  \(t.requester)")
+        lines.append("  reward \(t.reward), deposit \(t.deposit), workers \(t.joined.count)/\(t.workers), escrowed \(t.escrowed), forfeit \(t.forfeit.rawValue)")
+        let d = deadlines(t)
+        lines.append("  deadlines  " + d.map { "\($0.key) \($0.value.intValue ?? 0)" }.joined(separator: ", "))
+        if let c = t.coinHex { lines.append("  coin       \(c)") }
+        for w in t.joined { lines.append("  worker     \(w)  \(outcome(t, w))") }
+        if let r = t.agreedResult { lines.append("  agreed     \(r)") }
+        if t.closed == nil {
+            do {
+                let s = try Contract.settlement(t, at: now)
+                lines.append("  settle     possible now (\(s.outcome))")
+            } catch {
+                lines.append("  settle     not yet: \(error.message)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One line per task for `status` without a task.
+    public static func summary(_ t: TaskState, now: Int64) -> String {
+        "\(t.id)  \(t.phase(at: now).rawValue)  \(t.program.name)  workers \(t.joined.count)/\(t.workers)  reward \(t.reward)  deposit \(t.deposit)"
+    }
+}

@@ -219,7 +219,8 @@ struct Run: ParsableCommand {
             guard FileIO.isRegularOrAbsent(out) else {
                 throw ToolError.usage("\(out): exists and is not a regular file (a link, device, FIFO or directory); --out writes a new regular file")
             }
-            try FileIO.replaceAtomically(out, contents: bytes, mode: 0o644)
+            // A result is the worker's until it is revealed: 0600 whatever the umask.
+            try FileIO.replaceAtomically(out, contents: bytes, mode: 0o600)
             Output.line(SHA256.hex(bytes))
         } else {
             try Output.bytes(bytes)

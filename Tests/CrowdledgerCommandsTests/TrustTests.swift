@@ -359,3 +359,40 @@ import Testing
         #expect(Self.verify(path).status == 0)
     }
 }
+
+/// The smaller items of issue 9.
+@Suite struct TrustExtrasTests {
+    @Test func runOutIsWrittenOwnerOnlyWhateverTheUmask() throws {
+        let dir = try TempDir()
+        let alice = try CLI.fixtureKey("alice", in: dir), bob = try CLI.fixtureKey("bob", in: dir), carol = try CLI.fixtureKey("carol", in: dir)
+        let (path, _) = try CLI.makeLedger(in: dir, keys: [alice, bob, carol])
+        let input = try dir.write("in.bin", "data\n")
+        let env = TrustTests.env
+        let p = CLI.run(["publish", "--ledger", path, "--key", alice.path, "--program", "hash-iterate", "--params", #"{"iterations":1}"#,
+                         "--input", input, "--reward", "1", "--deposit", "1", "--workers", "2",
+                         "--public-coin", String(repeating: "ab", count: 32)], env: env)
+        let task = try #require(p.lines.first, "\(p)")
+        for w in [bob, carol] { #expect(CLI.run(["join", task, "--ledger", path, "--key", w.path], env: env).status == 0) }
+        let out = dir.path("y.bin")
+        let r = CLI.bash("umask 000; \"$B\" run \"$T\" --ledger \"$L\" --out \"$O\" >/dev/null; stat -c %a \"$O\"",
+                         env: ["B": CLI.binary, "T": task, "L": path, "O": out])
+        #expect(r.status == 0 && r.stdout == "600\n", "\(r)")
+        // Commit's saved result too.
+        let c = CLI.bash("umask 000; \"$B\" commit \"$T\" --ledger \"$L\" --key \"$K\" --result \"$O\" >/dev/null; stat -c %a \"$K.openings/$T.result\"",
+                         env: ["B": CLI.binary, "T": task, "L": path, "O": out, "K": bob.path, "CROWDLEDGER_TIME": String(CLI.t0)])
+        #expect(c.status == 0 && c.stdout == "600\n", "\(c)")
+    }
+
+    @Test func aRowRangeNoDataSetCanHoldIsRefusedAtPublish() throws {
+        let dir = try TempDir()
+        let alice = try CLI.fixtureKey("alice", in: dir), bob = try CLI.fixtureKey("bob", in: dir)
+        let (path, _) = try CLI.makeLedger(in: dir, keys: [alice, bob])
+        let model = try dir.write("model.bin", [1]), data = try dir.write("data.bin", [2])
+        let before = CLI.read(path)
+        let p = CLI.run(["publish", "--ledger", path, "--key", alice.path, "--program", "eval-classifier",
+                         "--params", #"{"k":1,"rows":{"count":2,"from":16777215}}"#, "--input", model, "--input", data,
+                         "--reward", "1", "--deposit", "1", "--workers", "2"], env: TrustTests.env)
+        #expect(p.status == 1 && p.stderr.contains("16777216"), "\(p)")
+        expectSameBytes(CLI.read(path), before)
+    }
+}

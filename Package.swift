@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "ClientTests", dependencies: ["Client", "Contract", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "CanonicalJSON", "Incentives", "Mechanism", "Audit", "Programs", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Client", "Audit", "LedgerCrypto", "Files", "TestSupport"]),
         .testTarget(name: "MergeDriverTests", dependencies: ["MergeDriver", "Client", "Audit", "Contract", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "TestSupport"]),
-        .testTarget(name: "CrowdledgerCommandsTests", dependencies: ["CrowdledgerCommands", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "CanonicalJSON", "Contract", "Client", "Audit", "TestSupport"]),
+        .testTarget(name: "CrowdledgerCommandsTests", dependencies: ["CrowdledgerCommands", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "CanonicalJSON", "Contract", "Client", "Audit", "Programs", "TestSupport"]),
         .testTarget(name: "TransparencyTests", dependencies: ["Transparency", "LedgerCrypto", "TestSupport"]),
     ]
 )

@@ -38,8 +38,15 @@ public struct AuditReport: Sendable {
 }
 
 public enum Auditor {
-    public static func verify(path: String, recompute: Bool = false) throws -> AuditReport {
-        let replay = try Replay.run(path: path)
+    /// How far (seconds) an entry's time may be ahead of the auditor's clock (`now`).
+    public static let futureTolerance: Int64 = 300
+
+    /// Replays and checks everything. `now` is the auditor's clock (Unix seconds): entries later
+    /// than `now` + ``futureTolerance`` are `future-time`; nil skips that check.
+    public static func verify(path: String, recompute: Bool = false, now: Int64? = nil) throws -> AuditReport {
+        var options = Replay.Options()
+        if let now { options.notAfter = now > Int64.max - futureTolerance ? Int64.max : now + futureTolerance }
+        let replay = try Replay.run(path: path, options: options)
         var report = AuditReport(findings: replay.findings, lines: replay.lines, ledgerID: replay.state?.ledgerID,
                                  head: replay.state?.head, tasks: replay.state?.tasks.count ?? 0, recomputed: 0)
         if let state = replay.state { report.findings += BlobAudit.check(state: state, blobs: BlobStore(ledgerPath: path)) }
@@ -116,19 +123,42 @@ public enum Recompute {
     }
 }
 
-/// Blobs that are present must hash to the digest they are filed under (inputs and revealed
-/// results); a missing blob is not a finding (the store is optional).
+/// Blobs that are present must hash to the digest they are filed under and have the size the
+/// ledger declares for them (task inputs: `blob-mismatch` on the publish line; results revealed
+/// by digest: `blob-mismatch` on the reveal line). A result revealed by digest and counted
+/// valid must not be constant (one repeated byte 0x00 or 0xff): `trivial-result` on the reveal
+/// line (the contract, which never sees those bytes, cannot tell). A missing blob is not a
+/// finding (the store is optional). The work is proportional to the blobs present.
 public enum BlobAudit {
     public static func check(state: LedgerState, blobs: BlobStore) -> [LedgerFinding] {
         var findings: [LedgerFinding] = []
         var seen = Set<String>()
         for id in state.taskOrder {
             let t = state.tasks[id]!
-            let refs = t.inputs.map { ($0.digest, Int(t.publishSeq)) } + t.reveals.values.map { ($0.digest, 0) }
-            for (digest, line) in refs where !seen.contains(digest) && blobs.contains(digest) {
-                seen.insert(digest)
-                do { _ = try blobs.get(digest) } catch {
-                    findings.append(LedgerFinding(.blobMismatch, line: line, "blob \(digest): \(error)"))
+            var refs: [(digest: String, size: Int64, line: Int, reveal: Reveal?)] =
+                t.inputs.map { ($0.digest, $0.size, Int(t.publishSeq), nil) }
+            for w in t.joined {
+                guard let r = t.reveals[w], r.data == nil else { continue }
+                refs.append((r.digest, r.size, Int(r.seq ?? 0), r))
+            }
+            for ref in refs where blobs.contains(ref.digest) {
+                let key = "\(ref.digest)/\(ref.size)/\(ref.line)"
+                guard seen.insert(key).inserted else { continue }
+                let bytes: [UInt8]
+                // Never more than the declared size (plus zlib's worst-case overhead) is read.
+                let declared = Int(min(ref.size, Int64(1) << 31))
+                do { bytes = try blobs.get(ref.digest, limit: declared + declared / 64 + 4096) } catch {
+                    findings.append(LedgerFinding(.blobMismatch, line: ref.line, "blob \(ref.digest): \(error)"))
+                    continue
+                }
+                guard Int64(bytes.count) == ref.size else {
+                    findings.append(LedgerFinding(.blobMismatch, line: ref.line,
+                                                  "blob \(ref.digest) holds \(bytes.count) bytes; the ledger declares \(ref.size)"))
+                    continue
+                }
+                if let r = ref.reveal, case .revealed = r.outcome, ConstantResult.isConstant(bytes) {
+                    findings.append(LedgerFinding(.trivialResult, line: ref.line,
+                                                  "task \(t.id): the result \(ref.digest) revealed by digest is \(bytes.count) bytes of 0x\(bytes[0] == 0 ? "00" : "ff"), a trivial result (E_ck) counted as valid"))
                 }
             }
         }

@@ -15,6 +15,9 @@ public struct Replay {
         public var stopAtFirstFinding = false
         public var batchSize = 4096
         public var threads = max(1, System.coreCount)
+        /// The auditor's clock plus the tolerance: an entry whose time is later is reported
+        /// `future-time` (and still applied). nil: no check (appending checks its own clock).
+        public var notAfter: Int64?
         public init() {}
     }
 
@@ -101,6 +104,10 @@ public struct Replay {
                     report(LedgerFinding(.timeDecreases, line: raw.number,
                                          "time \(entry.time) is before the previous entry's time \(prevTime)")); chainOK = false
                 }
+                if let limit = options.notAfter, entry.time > limit {
+                    report(LedgerFinding(.futureTime, line: raw.number,
+                                         "time \(entry.time) is later than the auditor's clock plus the tolerance (\(limit)): the appender's clock was ahead, or the time was forged"))
+                }
                 prevHash = entry.hash
                 prevTime = max(prevTime, entry.time)
                 if let f = outcome.finding { report(f); chainOK = false }
@@ -171,7 +178,10 @@ public struct Replay {
                     do throws(LedgerFinding) {
                         let e = try Entry.parse(line: raw.bytes, lineNumber: raw.number)
                         ptr[i].entry = e
-                        if options.verifySignatures && e.tx.isSigned && !e.tx.hasValidSignature(cache: &verifiers) {
+                        if let party = e.tx.party, let w = Ed25519.weakness(ofAccount: party) {
+                            ptr[i].finding = LedgerFinding(.weakKey, line: raw.number,
+                                                           "party \(party) of this \(e.tx.kind) is a \(w == .smallOrder ? "small-order" : "non-canonically encoded") Ed25519 key: its signatures prove nothing")
+                        } else if options.verifySignatures && e.tx.isSigned && !e.tx.hasValidSignature(cache: &verifiers) {
                             ptr[i].finding = LedgerFinding(.badSignature, line: raw.number,
                                                            "the signature of this \(e.tx.kind) does not verify under party \(e.tx.party!)")
                         }

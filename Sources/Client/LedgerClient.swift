@@ -39,43 +39,59 @@ public struct PublishSpec: Sendable {
 public struct LedgerClient: Sendable {
     public let path: String
     public let blobs: BlobStore
+    /// The latest time an appended entry may carry (the system clock plus
+    /// ``Session/futureTolerance``), read under the ledger lock; nil: no limit (tests, the demo).
+    public var notAfter: (@Sendable () -> Int64)?
 
-    public init(path: String) {
+    public init(path: String, notAfter: (@Sendable () -> Int64)? = nil) {
         self.path = path
         self.blobs = BlobStore(ledgerPath: path)
+        self.notAfter = notAfter
+    }
+
+    /// Appends through `Session`, reading `time` under the lock and applying `notAfter`.
+    func append(time: () throws -> Int64, _ build: (LedgerState, Int64) throws -> Transaction) throws -> Entry {
+        let limit = notAfter
+        return try Session.append(path: path, clock: time, notAfter: limit.map { f in { f() } }, build: build).0
     }
 
     public func state() throws -> LedgerState { try Session.state(path: path) }
 
     @discardableResult
-    public func create(name: String = "crowdledger", allocations: [String: Int64], time: Int64) throws -> Entry {
-        let genesis = GenesisBody(name: name, allocations: allocations).entry(time: time)
+    public func create(name: String = "crowdledger", allocations: [String: Int64], salt: [UInt8]? = nil, time: Int64) throws -> Entry {
+        let genesis = GenesisBody(name: name, allocations: allocations,
+                                  salt: try salt ?? SecureRandom.bytes(LedgerFormat.saltBytes)).entry(time: time)
+        // The contract's genesis rules (weak keys, totals) before anything is written.
+        do throws(LedgerFinding) { _ = try Contract.genesis(genesis) } catch { throw AppendError.rejected(path: path, error) }
+        if let limit = notAfter?(), time > limit {
+            throw AppendError.futureTime(path: path, line: 1, time: time, limit: limit)
+        }
         try LedgerFile.create(path: path, genesis: genesis)
         return genesis
     }
 
     /// Appends the body `make` builds from the current state, signed by `key` with its next nonce.
-    func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, time: Int64,
+    func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, time: () throws -> Int64,
                                        _ make: (LedgerState) throws -> Body) throws -> Entry {
-        try Session.append(path: path, time: time) { state in
+        try append(time: time) { state, _ in
             try Transaction(kind: Body.kind, body: try make(state).json, ledger: state.ledgerID,
                             nonce: state.nextNonce(for: key.publicKey.hex), key: key)
-        }.0
+        }
     }
 
-    func taskSigned<Body: TransactionBody>(_ key: Ed25519.PrivateKey, task: String, time: Int64,
+    func taskSigned<Body: TransactionBody>(_ key: Ed25519.PrivateKey, task: String, time: () throws -> Int64,
                                            _ make: (LedgerState, TaskState) throws -> Body) throws -> Entry {
         try signed(key, time: time) { state in try make(state, try Tasks.find(state, task)) }
     }
 
     @discardableResult
-    public func transfer(key: Ed25519.PrivateKey, to: String, amount: Int64, time: Int64) throws -> Entry {
+    public func transfer(key: Ed25519.PrivateKey, to: String, amount: Int64, time: @autoclosure () throws -> Int64) throws -> Entry {
         try signed(key, time: time) { _ in TransferBody(to: to, amount: amount) }
     }
 
     /// Publishes a task; returns the entry (its transaction id is the task id).
     @discardableResult
-    public func publish(key: Ed25519.PrivateKey, _ spec: PublishSpec, time: Int64) throws -> Entry {
+    public func publish(key: Ed25519.PrivateKey, _ spec: PublishSpec, time: @autoclosure () throws -> Int64) throws -> Entry {
         var digest: String?
         if spec.program == "exec" {
             guard let exec = spec.execProgram else { throw ClientError.usage("an exec task needs the program file (--exec FILE)") }
@@ -98,7 +114,7 @@ public struct LedgerClient: Sendable {
                                coin: .publicValue(""), eck: spec.eck, forfeit: forfeit,
                                allow: spec.allow.isEmpty ? nil : spec.allow, maxResultSize: spec.maxResultSize,
                                payment: spec.payment.map { Payment(seller: $0.seller, amount: $0.amount, num: $0.num, den: $0.den) })
-        return try Session.append(path: path, time: time) { state in
+        return try append(time: time) { state, _ in
             let nonce = state.nextNonce(for: key.publicKey.hex)
             if let coin = spec.publicCoin {
                 body.coin = .publicValue(coin)
@@ -107,17 +123,17 @@ public struct LedgerClient: Sendable {
                 body.coin = .committed(commitment: Hex.encode(Commitments.coinCommitment(coin)))
             }
             return try Transaction(kind: .publish, body: body.json, ledger: state.ledgerID, nonce: nonce, key: key)
-        }.0
+        }
     }
 
     @discardableResult
-    public func join(key: Ed25519.PrivateKey, task: String, time: Int64) throws -> Entry {
+    public func join(key: Ed25519.PrivateKey, task: String, time: @autoclosure () throws -> Int64) throws -> Entry {
         try taskSigned(key, task: task, time: time) { _, t in JoinBody(task: t.id) }
     }
 
     /// The requester opens its coin commitment (the coin is rebuilt from its key).
     @discardableResult
-    public func releaseCoin(key: Ed25519.PrivateKey, task: String, time: Int64) throws -> Entry {
+    public func releaseCoin(key: Ed25519.PrivateKey, task: String, time: @autoclosure () throws -> Int64) throws -> Entry {
         try taskSigned(key, task: task, time: time) { state, t in
             let coin = try Secrets.coinSecret(key: key, ledger: Hex.decode(state.ledgerID)!, nonce: t.publishNonce)
             return CoinBody(task: t.id, coin: Hex.encode(coin))
@@ -126,7 +142,7 @@ public struct LedgerClient: Sendable {
 
     /// Commits to `result`; the opening is saved durably before the commit is appended.
     @discardableResult
-    public func commit(key: Ed25519.PrivateKey, task: String, result: [UInt8], openings: Openings, time: Int64) throws -> Entry {
+    public func commit(key: Ed25519.PrivateKey, task: String, result: [UInt8], openings: Openings, time: @autoclosure () throws -> Int64) throws -> Entry {
         try taskSigned(key, task: task, time: time) { state, t in
             let worker = key.publicKey
             // Refuse before saving: saving would overwrite the opening of the commitment already
@@ -137,6 +153,7 @@ public struct LedgerClient: Sendable {
             guard Int64(result.count) <= t.maxResultSize else {
                 throw ClientError.usage("the result (\(result.count) bytes) is larger than the task's max_result_size \(t.maxResultSize)")
             }
+            try Self.refuseConstant(result, t)
             let secret = try Secrets.secret(key: key, ledger: Hex.decode(state.ledgerID)!, task: Hex.decode(t.id)!)
             let digest = SHA256.hash(result)
             let c = Commitments.commitment(task: Hex.decode(t.id)!, worker: worker.bytes, secret: secret,
@@ -152,7 +169,7 @@ public struct LedgerClient: Sendable {
     /// only once the reveal is on the ledger (a refused reveal, e.g. one made while others may
     /// still commit, must not publish the result).
     @discardableResult
-    public func reveal(key: Ed25519.PrivateKey, task: String, result: [UInt8]?, openings: Openings, time: Int64) throws -> Entry {
+    public func reveal(key: Ed25519.PrivateKey, task: String, result: [UInt8]?, openings: Openings, time: @autoclosure () throws -> Int64) throws -> Entry {
         var revealed: [UInt8] = []
         let entry = try taskSigned(key, task: task, time: time) { state, t in
             let worker = key.publicKey
@@ -167,6 +184,7 @@ public struct LedgerClient: Sendable {
             } else {
                 throw ClientError.usage("no saved opening for task \(t.id) in \(openings.directory); give the committed result with --result FILE to rebuild it")
             }
+            try Self.refuseConstant(bytes, t)
             let secret = try Secrets.secret(key: key, ledger: Hex.decode(state.ledgerID)!, task: Hex.decode(t.id)!)
             let digest = SHA256.hash(bytes)
             let c = Commitments.commitment(task: Hex.decode(t.id)!, worker: worker.bytes, secret: secret,
@@ -184,8 +202,16 @@ public struct LedgerClient: Sendable {
         return entry
     }
 
+    /// A result revealed by digest (too large to go inline) that is one repeated byte 0x00 or
+    /// 0xff is trivial, but only the auditor's blob check can see it (`trivial-result`): the
+    /// worker's side refuses to commit or reveal one (exit 1).
+    static func refuseConstant(_ result: [UInt8], _ t: TaskState) throws {
+        guard !t.revealsInline(size: Int64(result.count)), ConstantResult.isConstant(result) else { return }
+        throw ClientError.invalid("the result is \(result.count) bytes of 0x\(result[0] == 0 ? "00" : "ff"): a trivial result (E_ck) that would forfeit your deposit; nothing was written")
+    }
+
     @discardableResult
-    public func cancel(key: Ed25519.PrivateKey, task: String, time: Int64) throws -> Entry {
+    public func cancel(key: Ed25519.PrivateKey, task: String, time: @autoclosure () throws -> Int64) throws -> Entry {
         try taskSigned(key, task: task, time: time) { _, t in
             CancelBody(task: t.id, payouts: Contract.cancelRecord(t).payouts)
         }
@@ -193,15 +219,15 @@ public struct LedgerClient: Sendable {
 
     /// Appends the settlement (or abort refunds) the contract computes from the history.
     @discardableResult
-    public func settle(task: String, time: Int64) throws -> Entry {
-        try Session.append(path: path, time: time) { state in
+    public func settle(task: String, time: @autoclosure () throws -> Int64) throws -> Entry {
+        try append(time: time) { state, time in
             let t = try Tasks.find(state, task)
             let record: SettlementRecord
             do throws(LedgerFinding) { record = try Contract.settlement(t, at: time) } catch {
                 throw AppendError.rejected(path: path, error)
             }
             return SettleBody.transaction(task: t.id, record, ledger: state.ledgerID)
-        }.0
+        }
     }
 
     /// Runs the task's built-in program on the inputs from the blob store (or `files`).

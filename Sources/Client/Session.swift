@@ -15,15 +15,20 @@ public enum AppendError: Error, CustomStringConvertible {
     case rejected(path: String, LedgerFinding)
     /// The clock is behind the last entry (exit 2: set the clock or CROWDLEDGER_TIME).
     case clockBehind(path: String, now: Int64, last: Int64)
+    /// The entry's time is later than the appender's system clock plus the tolerance (exit 1).
+    case futureTime(path: String, line: Int, time: Int64, limit: Int64)
 
     /// The error as a diagnostic: the CLI's printer renders it and maps its kind to the exit status.
     public var diagnostic: Diagnostic {
         switch self {
         case .invalidLedger(let p, let f): return Diagnostic(f, file: p, note: "nothing was written")
         case .unreadable(let p, let f): return Diagnostic(f, file: p, note: "the ledger is invalid; `verify --json` lists every finding")
-        case .rejected(let p, let f): return Diagnostic(.invalid, code: "rejected", file: p, "\(f.message) (nothing was written)")
+        case .rejected(let p, let f): return Diagnostic(f, file: p, note: "nothing was written")
         case .clockBehind(let p, let now, let last):
             return Diagnostic(.usage, file: p, "the clock (\(now)) is before the last entry's time (\(last)); entry times never decrease (nothing was written)")
+        case .futureTime(let p, let line, let time, let limit):
+            return Diagnostic(.invalid, code: "future-time", file: p, line: line,
+                              "time \(time) is later than the system clock plus \(Session.futureTolerance) s (\(limit)); set CROWDLEDGER_ALLOW_FUTURE=1 to append it anyway (nothing was written)")
         }
     }
 
@@ -33,18 +38,35 @@ public enum AppendError: Error, CustomStringConvertible {
 /// Appending: lock, replay (the same checks as `verify`), build the transaction against the state,
 /// validate it through the contract, write it. The writer has no logic the auditor lacks.
 public enum Session {
-    /// Appends the transaction `build` makes from the current state. Returns the new entry and
-    /// the state after it.
+    /// How far (seconds) an entry's time may be ahead of the appender's system clock, and an
+    /// auditor's clock ahead of which `verify` reports `future-time` (FORMAT.md section 7).
+    public static let futureTolerance: Int64 = Auditor.futureTolerance
+
+    /// Appends the transaction `build` makes from the current state, at the fixed time `time`.
     public static func append(path: String, time: Int64,
                               build: (LedgerState) throws -> Transaction) throws -> (Entry, LedgerState) {
+        try append(path: path, clock: { time }, notAfter: nil) { state, _ in try build(state) }
+    }
+
+    /// Appends the transaction `build` makes from the current state and the entry's time. The
+    /// time is read from `clock` only once the lock is held and the ledger replayed, so
+    /// concurrent appenders each see the time after the entry before them. `notAfter`, when
+    /// given, is also read under the lock: an entry time above it is refused (`future-time`).
+    /// Returns the new entry and the state after it.
+    public static func append(path: String, clock: () throws -> Int64, notAfter: (() throws -> Int64)?,
+                              build: (LedgerState, Int64) throws -> Transaction) throws -> (Entry, LedgerState) {
         let writer = try LedgerFile.Writer(path: path)
         defer { writer.close() }
         let replay = try current(path: path)
         guard var state = replay.state else {
             throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
         }
+        let time = try clock()
         guard time >= state.time else { throw AppendError.clockBehind(path: path, now: time, last: state.time) }
-        let tx = try build(state)
+        if let limit = try notAfter?(), time > limit {
+            throw AppendError.futureTime(path: path, line: Int(state.seq + 1), time: time, limit: limit)
+        }
+        let tx = try build(state, time)
         let entry = Entry(seq: state.seq + 1, link: state.head, time: time, tx: tx)
         do throws(LedgerFinding) { try Contract.apply(&state, entry) } catch { throw AppendError.rejected(path: path, error) }
         let line = entry.line

@@ -46,6 +46,7 @@ public enum Contract {
                                     "nonce \(nonce) of party \(party) is not above its last nonce \(last): a replayed or duplicate transaction")
             }
         }
+        if let party = tx.party { try checkKey(party, line: line, what: "\(tx.kind) party") }
         let body = try TypedBody.parse(tx, line: line)
         // Signed kinds have a party by their envelope (LedgerModel's Transaction.parse).
         let party = tx.party ?? ""
@@ -69,6 +70,15 @@ public enum Contract {
     }
 
     // MARK: - Findings
+
+    /// Refuses an account id that is a small-order or non-canonically encoded Ed25519 point
+    /// (FORMAT.md 8.2): anyone can sign for such a key (or nobody can), so money sent to it is
+    /// either free for all or burned unrecorded. A `weak-key` finding naming the id.
+    public static func checkKey(_ account: String, line: Int, what: String) throws(LedgerFinding) {
+        if let w = Ed25519.weakness(ofAccount: account) {
+            throw LedgerFinding(.weakKey, line: line, "\(what) \(account) is a \(w == .smallOrder ? "small-order" : "non-canonically encoded") Ed25519 key: no account may be such a key")
+        }
+    }
 
     /// A `rejected` finding for this entry: "KIND: message".
     static func fail(_ entry: Entry, _ message: String) -> LedgerFinding {

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Incentives
+import LedgerCrypto
 import LedgerModel
 import Programs
 
@@ -90,6 +91,13 @@ extension Contract {
         guard let data = t.reveals.values.first(where: { $0.digest == agreed })?.data,
               let e = EvalOutcome.parse(data), e.k > 0, Int64(e.k) == t.program.params["k"]?.intValue else {
             return Payout(account: t.requester, amount: p.amount, clause: "payment-refund-unreadable-result")
+        }
+        // The rows must be exactly the ones the coin selects from the published range, in order
+        // (PROGRAMS.md, eval-classifier): a result over other rows (easy ones, or rows outside
+        // the range) proves nothing about the model.
+        guard let coin = t.coinHex.flatMap(Hex.decode),
+              let rows = EvalClassifier.selectedRows(params: .object(t.program.params), coin: coin), rows == e.rows else {
+            return Payout(account: t.requester, amount: p.amount, clause: "payment-refund-wrong-rows")
         }
         // correct * den >= num * k, in 128-bit-safe arithmetic (all factors are below 2^32 · 2^31).
         let lhs = Int64(e.correct).multipliedFullWidth(by: p.den)

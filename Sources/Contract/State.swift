@@ -133,6 +133,8 @@ public struct Reveal: Sendable, Equatable, Codable {
     public let data: [UInt8]?
     public let time: Int64
     public let outcome: WorkerOutcome
+    /// The reveal's line (nil in a state cache written before it was recorded).
+    public var seq: Int64? = nil
 }
 
 public enum TaskPhase: String, Sendable, Codable {

@@ -26,6 +26,9 @@ struct InitCommand: ParsableCommand {
     @Option(name: .long, help: "A name for the ledger, recorded in genesis.")
     var name: String = "crowdledger"
 
+    @Option(name: .long, help: ArgumentHelp("The genesis salt, 64 lower-case hex digits (default: 32 random bytes). Give one only for a reproducible record: two ledgers with the same salt, name, allocations and time have the same id.", valueName: "HEX"))
+    var salt: String?
+
     func run() throws {
         var allocations: [String: Int64] = [:]
         var total: Int64 = 0
@@ -42,7 +45,14 @@ struct InitCommand: ParsableCommand {
             total = t
             allocations[id] = amount
         }
-        let genesis = try LedgerClient(path: options.path).create(name: name, allocations: allocations, time: try Clock.now())
+        var saltBytes: [UInt8]?
+        if let salt {
+            guard Hex.isCanonical(salt, byteCount: LedgerFormat.saltBytes), let b = Hex.decode(salt) else {
+                throw ToolError.usage("--salt must be \(LedgerFormat.saltBytes * 2) lower-case hex digits, got \"\(salt)\"")
+            }
+            saltBytes = b
+        }
+        let genesis = try options.client.create(name: name, allocations: allocations, salt: saltBytes, time: try Clock.now())
         Output.line(genesis.hash)
     }
 }
@@ -58,7 +68,7 @@ struct Transfer: ParsableCommand {
     func run() throws {
         let to = try Accounts.parse(to, what: "--to")
         guard amount > 0 else { throw ToolError.usage("--amount must be a positive integer, got \(amount)") }
-        let entry = try LedgerClient(path: options.path).transfer(key: try KeyFile.load(key), to: to, amount: amount, time: try Clock.now())
+        let entry = try options.client.transfer(key: try KeyFile.load(key), to: to, amount: amount, time: try Clock.now())
         Output.line(entry.tx.id)
     }
 }
@@ -116,9 +126,12 @@ struct Verify: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Flag(name: .long, help: "Print a JSON report with every finding.") var json = false
     @Flag(name: .long, help: "Also re-run the built-in program of every settled task and compare the agreed result.") var recompute = false
+    @Option(name: .long, help: ArgumentHelp("The auditor's clock, Unix seconds (default: the system clock; never $CROWDLEDGER_TIME). Entries more than 300 s later are future-time findings.", valueName: "T"))
+    var now: Int64?
 
     func run() throws {
-        let report = try Auditor.verify(path: options.path, recompute: recompute)
+        if let now, now < 0 { throw ToolError.usage("--now must be a non-negative integer number of Unix seconds, got \(now)") }
+        let report = try Auditor.verify(path: options.path, recompute: recompute, now: now ?? Clock.system())
         if json { Output.json(report.json) }
         if let first = report.findings.first {
             let more = report.findings.count > 1 ? "and \(report.findings.count - 1) more finding(s); verify --json lists them all" : nil

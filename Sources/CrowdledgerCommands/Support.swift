@@ -58,6 +58,10 @@ struct LedgerOptions: ParsableArguments {
     }
 
     var blobs: BlobStore { BlobStore(ledgerPath: path) }
+
+    /// The client every appending command uses: entries later than the system clock plus
+    /// ``Session/futureTolerance`` are refused unless `CROWDLEDGER_ALLOW_FUTURE=1`.
+    var client: LedgerClient { LedgerClient(path: path, notAfter: Clock.notAfter) }
 }
 
 enum Clock {
@@ -69,9 +73,21 @@ enum Clock {
             }
             return t
         }
+        return system()
+    }
+
+    /// The system clock (Unix seconds), never `$CROWDLEDGER_TIME`.
+    static func system() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec)
+    }
+
+    /// The latest time an append may record: the system clock + ``Session/futureTolerance``;
+    /// nil (no limit) when `CROWDLEDGER_ALLOW_FUTURE=1`.
+    static var notAfter: (@Sendable () -> Int64)? {
+        if let env = getenv("CROWDLEDGER_ALLOW_FUTURE"), String(cString: env) == "1" { return nil }
+        return { system() + Session.futureTolerance }
     }
 }
 

@@ -78,7 +78,7 @@ struct Publish: ParsableCommand {
             }
             spec.payment = (amount: payment, seller: try Accounts.parse(seller, what: "--seller"), num: num, den: den)
         }
-        let entry = try LedgerClient(path: options.path).publish(key: key, spec, time: try Clock.now())
+        let entry = try options.client.publish(key: key, spec, time: try Clock.now())
         Output.line(entry.tx.id)
     }
 }
@@ -90,7 +90,7 @@ struct Join: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
 
     func run() throws {
-        let e = try LedgerClient(path: options.path).join(key: try KeyFile.load(key), task: task, time: try Clock.now())
+        let e = try options.client.join(key: try KeyFile.load(key), task: task, time: try Clock.now())
         Output.line(e.tx.id)
     }
 }
@@ -103,7 +103,7 @@ struct CoinCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
 
     func run() throws {
-        let e = try LedgerClient(path: options.path).releaseCoin(key: try KeyFile.load(key), task: task, time: try Clock.now())
+        let e = try options.client.releaseCoin(key: try KeyFile.load(key), task: task, time: try Clock.now())
         Output.line(e.tx.body["coin"]?.stringValue ?? "")
     }
 }
@@ -119,7 +119,7 @@ struct Commit: ParsableCommand {
 
     func run() throws {
         let bytes = try FileIO.readAll(result)
-        let e = try LedgerClient(path: options.path).commit(key: try KeyFile.load(key), task: task, result: bytes,
+        let e = try options.client.commit(key: try KeyFile.load(key), task: task, result: bytes,
                                                             openings: Openings(keyFile: key, override: openings), time: try Clock.now())
         Output.line(e.tx.body["commitment"]?.stringValue ?? "")
     }
@@ -136,7 +136,7 @@ struct Reveal: ParsableCommand {
 
     func run() throws {
         let given = try result.map { try FileIO.readAll($0) }
-        let e = try LedgerClient(path: options.path).reveal(key: try KeyFile.load(key), task: task, result: given,
+        let e = try options.client.reveal(key: try KeyFile.load(key), task: task, result: given,
                                                             openings: Openings(keyFile: key, override: openings), time: try Clock.now())
         Output.line(e.tx.body["digest"]?.stringValue ?? "")
     }
@@ -149,7 +149,7 @@ struct Cancel: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
 
     func run() throws {
-        let e = try LedgerClient(path: options.path).cancel(key: try KeyFile.load(key), task: task, time: try Clock.now())
+        let e = try options.client.cancel(key: try KeyFile.load(key), task: task, time: try Clock.now())
         Output.line(Describe.body(e.tx))
     }
 }
@@ -161,7 +161,7 @@ struct Settle: ParsableCommand {
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
 
     func run() throws {
-        let e = try LedgerClient(path: options.path).settle(task: task, time: try Clock.now())
+        let e = try options.client.settle(task: task, time: try Clock.now())
         Output.line(Describe.body(e.tx))
     }
 }
@@ -183,7 +183,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         if let timeout, timeout <= 0 { throw ToolError.usage("--timeout must be a positive number of seconds, got \(timeout)") }
-        let client = LedgerClient(path: options.path)
+        let client = options.client
         let state = try client.state()
         let t = try Tasks.find(state, task)
         guard let coinHex = t.coinHex else {
@@ -219,7 +219,8 @@ struct Run: ParsableCommand {
             guard FileIO.isRegularOrAbsent(out) else {
                 throw ToolError.usage("\(out): exists and is not a regular file (a link, device, FIFO or directory); --out writes a new regular file")
             }
-            try FileIO.replaceAtomically(out, contents: bytes, mode: 0o644)
+            // A result is the worker's until it is revealed: 0600 whatever the umask.
+            try FileIO.replaceAtomically(out, contents: bytes, mode: 0o600)
             Output.line(SHA256.hex(bytes))
         } else {
             try Output.bytes(bytes)

@@ -17,6 +17,8 @@ public struct Demo {
     public let say: (String) -> Void
     /// The simulated clock's start (Unix seconds).
     public var startTime: Int64 = 1_767_225_600  // 2026-01-01T00:00:00Z
+    /// The genesis salt: fixed, so the demo's ledger is byte-reproducible (a real ledger draws it).
+    public var salt: [UInt8] = SHA256.hash(Array("crowdledger demo salt".utf8))
     /// How to invoke the tool in the closing hints (e.g. the path of the running binary).
     public var command = "crowdledger"
 
@@ -78,7 +80,7 @@ public struct Demo {
         for p in everyone { say("   \(p.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(p.id)") }
 
         let funds: [String: Int64] = [requester.id: 10_000, workers[0].id: 1_000, workers[1].id: 1_000, workers[2].id: 1_000, seller.id: 0]
-        try client.create(name: "crowdledger demo", allocations: funds.filter { $0.value > 0 }, time: now)
+        try client.create(name: "crowdledger demo", allocations: funds.filter { $0.value > 0 }, salt: salt, time: now)
         say("")
         say("2. A new ledger, \(ledgerPath), with the genesis allocations.")
         try balances("at genesis")

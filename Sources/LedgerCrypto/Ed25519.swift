@@ -213,6 +213,13 @@ extension Ed25519 {
         point.count == 32 ? pointWeakness(point, at: 0) : .nonCanonical
     }
 
+    /// `weakness(ofPoint:)` of an account id (64 lower-case hex digits); nil for text that is not
+    /// such an id (its shape is checked elsewhere).
+    public static func weakness(ofAccount hex: String) -> KeyWeakness? {
+        guard Hex.isCanonical(hex, byteCount: 32), let bytes = Hex.decode(hex) else { return nil }
+        return pointWeakness(bytes, at: 0)
+    }
+
     /// `weakness(ofPoint:)` of `bytes[offset..<offset + 32]`; `bytes` holds at least that.
     static func pointWeakness(_ bytes: [UInt8], at offset: Int) -> KeyWeakness? {
         bytes.withUnsafeBufferPointer { all in

@@ -30,6 +30,8 @@ public struct LedgerFinding: Error, Hashable, Sendable, CustomStringConvertible 
         // The transaction envelope.
         case wrongLedger = "wrong-ledger"             // the transaction names another ledger id
         case badSignature = "bad-signature"
+        case weakKey = "weak-key"                     // an account id that is a small-order or non-canonical point
+        case futureTime = "future-time"               // time later than the auditor's clock + tolerance
         case duplicateTransaction = "duplicate-transaction"  // a nonce not above the party's last one
         // The contract.
         case rejected = "rejected"                    // the contract refuses the transaction (reason given)
@@ -37,7 +39,8 @@ public struct LedgerFinding: Error, Hashable, Sendable, CustomStringConvertible 
         case conservation = "conservation"            // balances + escrow + burned != genesis total
         case negativeBalance = "negative-balance"
         // Blobs and recomputation.
-        case blobMismatch = "blob-mismatch"
+        case blobMismatch = "blob-mismatch"           // a blob does not hash to its digest, or differs from its declared size
+        case trivialResult = "trivial-result"         // a result revealed by digest is constant (0x00…/0xff…) yet counted valid
         case recomputeMismatch = "recompute-mismatch"
         case recomputeFailed = "recompute-failed"
     }

@@ -45,6 +45,12 @@ public enum Merge {
         guard o.starts(with: b), t.starts(with: b) else {
             throw Conflict(message: "the ledger was rewritten, not only appended to, since the common version: lines differ before the merge point; resolve by hand")
         }
+        // Two ledgers, not two clones of one: different genesis lines mean different ledger ids
+        // (format 2's salt makes even equal names, allocations and times differ).
+        if let og = o.first, let tg = t.first, og != tg {
+            func id(_ line: [UInt8]) -> String { line.count >= 73 ? String(decoding: line[9..<73], as: UTF8.self) : "?" }
+            throw Conflict(message: "our version and their version are different ledgers (genesis lines differ: ledger ids \(id(og)) and \(id(tg))); they cannot be merged")
+        }
         let (kept, other) = keep == .theirs ? (t, o) : (o, t)
         let keptBytes = keep == .theirs ? theirs : ours
         let newOnes = other[b.count...]

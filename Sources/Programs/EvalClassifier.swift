@@ -28,6 +28,20 @@ public enum EvalClassifier: BuiltinProgram {
         return (k, rows)
     }
 
+    /// The k rows the coin selects, in order: `f + s_j` with
+    /// `CoinStream(coin, counter: 0).sampleDistinct(k, from: m)` (no data needed).
+    static func selectRows(k: Int, rows: RowRange, coin: [UInt8]) -> [Int] {
+        var stream = CoinStream(coin: coin, counter: 0)
+        return stream.sampleDistinct(k, from: rows.count).map { rows.from + $0 }
+    }
+
+    /// The rows a task with these parameters evaluates under `coin`, or nil when the parameters
+    /// or the coin are not valid. The contract checks an agreed result against them.
+    public static func selectedRows(params: JSON, coin: [UInt8]) -> [Int]? {
+        guard coin.count == 32, let (k, rows) = try? parse(params) else { return nil }
+        return selectRows(k: k, rows: rows, coin: coin)
+    }
+
     public static func validate(params: JSON, inputCount: Int) throws {
         _ = try parse(params)
         try checkInputCount(inputCount, expected: 2, program: name, what: "the model, then the test data set")
@@ -46,8 +60,7 @@ public enum EvalClassifier: BuiltinProgram {
         guard data.featureCount == model.features else {
             throw ProgramError("\(name): the model expects \(model.features) features but the data set has \(data.featureCount)")
         }
-        var stream = CoinStream(coin: coin, counter: 0)
-        let selected = stream.sampleDistinct(k, from: rows.count).map { rows.from + $0 }
+        let selected = selectRows(k: k, rows: rows, coin: coin)
         var bits = ""
         bits.reserveCapacity(k)
         for r in selected { bits.append(model.predict(data, row: r) == data.label(row: r) ? "1" : "0") }

@@ -110,8 +110,14 @@ struct Params {
     /// `{"count": c, "from": f}` with `f` ≥ 0, `c` ≥ 1 (checked against the data set in `run`).
     func rows(_ key: String) throws(ProgramError) -> RowRange {
         let p = try nested(key, keys: ["count", "from"])
-        return RowRange(from: try p.int("from", 0...Int64(Dataset.maxRows)),
-                        count: try p.int("count", 1...Int64(Dataset.maxRows)))
+        let r = RowRange(from: try p.int("from", 0...Int64(Dataset.maxRows)),
+                         count: try p.int("count", 1...Int64(Dataset.maxRows)))
+        // No data set has more than Dataset.maxRows rows, so a range ending beyond it could never
+        // be computed: refused at publish rather than found out by every worker's `run`.
+        guard r.from + r.count <= Dataset.maxRows else {
+            throw ProgramError("\(program): parameter \"\(key)\" selects rows \(r.from)..<\(r.from + r.count), beyond the \(Dataset.maxRows) rows a data set may have")
+        }
+        return r
     }
 }
 

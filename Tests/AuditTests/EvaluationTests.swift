@@ -120,9 +120,30 @@ import Testing
         #expect(payouts.last?["clause"]?.stringValue == "payment-refund-unreadable-result")
     }
 
+    /// The rows the published coin selects (k = 3 of rows 0..<5).
+    func coinRows() throws -> [Int] {
+        try #require(EvalClassifier.selectedRows(params: .object(["k": 3, "rows": ["count": 5, "from": 0]]),
+                                                 coin: Hex.decode(String(repeating: "ab", count: 32))!))
+    }
+
+    func evaluation(_ rows: [Int], bits: String = "101") -> [UInt8] {
+        Array(#"{"bits":"\#(bits)","k":3,"rows":[\#(rows.map(String.init).joined(separator: ","))]}"#.utf8)
+    }
+
     @Test func aWellFormedEvaluationOfKIsPaid() throws {
-        let payouts = try settle(agreeingOn: Array(#"{"bits":"101","k":3,"rows":[4,0,2]}"#.utf8))
+        let payouts = try settle(agreeingOn: evaluation(try coinRows()))
         #expect(payouts.last?["clause"]?.stringValue == "payment-precision-met")
         #expect(payouts.last?["amount"]?.intValue == 500)
+    }
+
+    @Test("an evaluation of rows the coin did not select, or outside the range, is refunded")
+    func anEvaluationOfOtherRowsIsNotPaid() throws {
+        let rows = try coinRows()
+        let others = (0..<5).filter { !rows.contains($0) }
+        for wrong in [[others[0], rows[1], rows[2]], [rows[1], rows[0], rows[2]], [rows[0], rows[1], 7]] {
+            let payouts = try settle(agreeingOn: evaluation(wrong, bits: "111"))
+            #expect(payouts.last?["clause"]?.stringValue == "payment-refund-wrong-rows", "rows \(wrong)")
+            #expect(payouts.last?["amount"]?.intValue == 500)
+        }
     }
 }

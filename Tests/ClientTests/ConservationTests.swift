@@ -16,7 +16,7 @@ struct ConservationTests {
 
     static let strategies: [Strategy] = [
         .truth, .truth, .truth, .silent, .junk("a"), .junk("b"), .noReveal, .wrongOpening,
-        .trivial(.zeros), .trivial(.ones), .trivial(.empty), .trivial(.input), .trivial(.listed), .trivial(.bigZeros),
+        .trivial(.zeros), .trivial(.ones), .trivial(.empty), .trivial(.input), .trivial(.listed),
     ]
 
     @Test("funds are conserved and every payout matches the clauses", arguments: [UInt64(0x5EED_0001)])

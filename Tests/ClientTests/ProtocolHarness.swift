@@ -35,8 +35,6 @@ enum Trivial: String, CaseIterable, Sendable {
     case input
     /// A result whose digest the requester listed in `eck` at publish.
     case listed
-    /// 5000 bytes of 0x00: over the inline limit, revealed by digest only.
-    case bigZeros
 }
 
 /// What a worker does in a task.
@@ -215,7 +213,6 @@ final class ProtocolHarness {
         case .ones: return [UInt8](repeating: 0xff, count: 65)
         case .input: return input
         case .listed: return listedTrivial
-        case .bigZeros: return [UInt8](repeating: 0, count: 5000)
         }
     }
 

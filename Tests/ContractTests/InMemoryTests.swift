@@ -12,7 +12,7 @@ struct MemoryLedger {
     var time: Int64
 
     init(allocations: [String: Int64], time: Int64 = 1_700_000_000) throws {
-        let genesis = GenesisBody(name: "memory", allocations: allocations).entry(time: time)
+        let genesis = GenesisBody(name: "memory", allocations: allocations, salt: [UInt8](repeating: 7, count: 32)).entry(time: time)
         state = try Contract.genesis(genesis)
         self.time = time
     }

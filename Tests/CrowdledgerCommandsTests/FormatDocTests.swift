@@ -67,7 +67,8 @@ enum FormatDoc {
             let r = CLI.run(args + ["--ledger", p], env: ["CROWDLEDGER_TIME": String(t)])
             guard r.status == 0 else { throw HarnessError("\(args): \(r)") }
         }
-        try run(["init", "--fund", "\(alice.account)=1000", "--fund", "\(bob.account)=500", "--name", "example"], 1_700_000_000)
+        try run(["init", "--fund", "\(alice.account)=1000", "--fund", "\(bob.account)=500", "--name", "example",
+                     "--salt", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"], 1_700_000_000)
         try run(["transfer", "--key", alice.path, "--to", bob.account, "--amount", "250"], 1_700_000_060)
         try run(["transfer", "--key", bob.path, "--to", alice.account, "--amount", "100"], 1_700_000_120)
         return p

@@ -192,7 +192,7 @@ extension LedgerBasicsTests { @Suite("Transfers") struct TransferTests {
                 [#"{"accounts":{"\#(bob.account)":9223372036854775806,"\#(alice.account)":1},"burned":0,"escrow":0,"total":9223372036854775807}"#])
 
         // A genesis whose allocations overflow, written by hand, is a bad genesis.
-        let g = GenesisBody(name: "x", allocations: [alice.account: Int64.max, bob.account: 1]).entry(time: CLI.t0)
+        let g = GenesisBody(name: "x", allocations: [alice.account: Int64.max, bob.account: 1], salt: [UInt8](repeating: 7, count: 32)).entry(time: CLI.t0)
         let q = try dir.write("overflow.jsonl", g.line + [0x0a])
         let v = CLI.run(["verify", "--ledger", q])
         #expect(v.status == 1)

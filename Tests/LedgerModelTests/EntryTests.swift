@@ -143,8 +143,8 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
         let codes = LedgerFinding.Code.allCases.map(\.rawValue)
         #expect(Set(codes).count == codes.count)
         #expect(codes == ["torn-tail", "not-json", "not-canonical", "bad-shape", "empty-ledger", "bad-position", "bad-link",
-                          "bad-hash", "time-decreases", "bad-genesis", "wrong-ledger", "bad-signature", "duplicate-transaction",
-                          "rejected", "settlement-mismatch", "conservation", "negative-balance", "blob-mismatch",
-                          "recompute-mismatch", "recompute-failed"])
+                          "bad-hash", "time-decreases", "bad-genesis", "wrong-ledger", "bad-signature", "weak-key", "future-time",
+                          "duplicate-transaction", "rejected", "settlement-mismatch", "conservation", "negative-balance",
+                          "blob-mismatch", "trivial-result", "recompute-mismatch", "recompute-failed"])
     }
 }

@@ -32,7 +32,7 @@ func rate(_ count: Int, _ s: Double) -> String { String(format: "%8.0f/s  (%.3f 
 let keys = try (0..<16).map { _ in try Ed25519.PrivateKey() }
 var alloc: [String: Int64] = [:]
 for k in keys { alloc[k.publicKey.hex] = 1_000_000_000 }
-let genesis = GenesisBody(name: "bench", allocations: alloc).entry(time: 1)
+let genesis = GenesisBody(name: "bench", allocations: alloc, salt: [UInt8](repeating: 0xbe, count: 32)).entry(time: 1)
 var lines: [[UInt8]] = [genesis.line]
 var messages: [([UInt8], [UInt8], Ed25519.PublicKey)] = []
 var nonces = [Int64](repeating: 0, count: keys.count)

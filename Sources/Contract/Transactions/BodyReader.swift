@@ -60,6 +60,7 @@ public struct BodyReader {
         guard let v = object[key]?.stringValue, Hex.isCanonical(v, byteCount: 32) else {
             throw fail("\(key) must be an account id (64 lower-case hex digits)")
         }
+        try Contract.checkKey(v, line: line, what: "\(kind).\(key)")
         return v
     }
 

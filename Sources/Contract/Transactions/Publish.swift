@@ -97,6 +97,7 @@ public struct PublishBody: TransactionBody, Equatable {
             var seen = Set<String>()
             for (i, v) in given.enumerated() {
                 guard let a = v.stringValue, Hex.isCanonical(a, byteCount: 32) else { throw body.fail("allow[\(i)] must be an account id") }
+                try Contract.checkKey(a, line: body.line, what: "publish.allow[\(i)]")
                 guard seen.insert(a).inserted else { throw body.fail("allow lists \(a) twice") }
                 list.append(a)
             }

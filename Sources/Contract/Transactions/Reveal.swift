@@ -68,7 +68,7 @@ extension Contract {
         let outcome = t.outcome(ofOpening: body, by: worker, commitment: commitment)
         state.updateTask(t.id) { task in
             task.reveals[worker] = Reveal(secret: body.secret, digest: body.digest, size: body.size, data: body.data,
-                                          time: entry.time, outcome: outcome)
+                                          time: entry.time, outcome: outcome, seq: entry.seq)
         }
     }
 }
@@ -89,28 +89,27 @@ extension TaskState {
     }
 
     /// E_ck, the common-knowledge trivial results, treated as "not submitted": the empty result,
-    /// a result of one repeated byte 0x00 or 0xff, a result equal to one of the task's inputs, and
-    /// any digest listed at publish.
+    /// a result equal to one of the task's inputs, any digest listed at publish, and — for a result
+    /// revealed inline, whose bytes the contract sees — one repeated byte 0x00 or 0xff.
+    ///
+    /// A result revealed by digest only (over ``Contract/inlineResultLimit`` bytes) is classified
+    /// by the digest alone: the contract never hashes data it does not have (hashing `size`
+    /// constant bytes would let a reveal declaring 1 GiB cost every verifier seconds). Whether
+    /// such a result is constant is judged on its real bytes by the auditor's blob check
+    /// (`trivial-result`), and the client refuses to commit or reveal one.
     public func isTrivial(digest: String, size: Int64, data: [UInt8]?) -> Bool {
         if size == 0 { return true }
         if eck.contains(digest) { return true }
         if inputs.contains(where: { $0.digest == digest }) { return true }
-        if let data { return data.allSatisfy { $0 == 0x00 } || data.allSatisfy { $0 == 0xff } }
-        return ConstantResult.digests(size: size).contains(digest)
+        if let data { return ConstantResult.isConstant(data) }
+        return false
     }
 }
 
-/// The digests of the results made of one repeated byte (0x00, then 0xff) of a given size.
-enum ConstantResult {
-    static func digests(size: Int64) -> [String] {
-        var z = SHA256(), f = SHA256()
-        let chunkZ = [UInt8](repeating: 0, count: 1 << 16), chunkF = [UInt8](repeating: 0xff, count: 1 << 16)
-        var left = size
-        while left > 0 {
-            let n = Int(min(left, Int64(chunkZ.count)))
-            z.update(chunkZ[0..<n]); f.update(chunkF[0..<n])
-            left -= Int64(n)
-        }
-        return [Hex.encode(z.finalize()), Hex.encode(f.finalize())]
+/// Results made of one repeated byte 0x00 or 0xff (trivial whatever their length).
+public enum ConstantResult {
+    public static func isConstant(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first, first == 0x00 || first == 0xff else { return false }
+        return bytes.allSatisfy { $0 == first }
     }
 }

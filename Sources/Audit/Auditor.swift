@@ -39,7 +39,9 @@ public struct AuditReport: Sendable {
 
 public enum Auditor {
     public static func verify(path: String, recompute: Bool = false) throws -> AuditReport {
-        let replay = try Replay.run(path: path)
+        var options = Replay.Options()
+        options.waitForWriters = true
+        let replay = try Replay.run(path: path, options: options)
         var report = AuditReport(findings: replay.findings, lines: replay.lines, ledgerID: replay.state?.ledgerID,
                                  head: replay.state?.head, tasks: replay.state?.tasks.count ?? 0, recomputed: 0)
         if let state = replay.state { report.findings += BlobAudit.check(state: state, blobs: BlobStore(ledgerPath: path)) }

@@ -45,6 +45,7 @@ public enum Auditor {
     /// than `now` + ``futureTolerance`` are `future-time`; nil skips that check.
     public static func verify(path: String, recompute: Bool = false, now: Int64? = nil) throws -> AuditReport {
         var options = Replay.Options()
+        options.waitForWriters = true
         if let now { options.notAfter = now > Int64.max - futureTolerance ? Int64.max : now + futureTolerance }
         let replay = try Replay.run(path: path, options: options)
         var report = AuditReport(findings: replay.findings, lines: replay.lines, ledgerID: replay.state?.ledgerID,

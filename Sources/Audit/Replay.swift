@@ -13,6 +13,10 @@ public struct Replay {
         public var verifySignatures = true
         /// Stop at the first finding (appending needs only to know the ledger is valid).
         public var stopAtFirstFinding = false
+        /// A reader not holding the writer's lock: a last line without a newline is read again
+        /// after taking a shared lock (waiting for an append in progress) before it is a torn
+        /// tail. Never set it while holding the exclusive lock on the same file.
+        public var waitForWriters = false
         public var batchSize = 4096
         public var threads = max(1, System.coreCount)
         /// The auditor's clock plus the tolerance: an entry whose time is later is reported
@@ -53,7 +57,8 @@ public struct Replay {
     /// `onEntry` sees each entry that applied, with the state after it.
     public static func run(path: String, options: Options = Options(), resume: Resume? = nil,
                            onEntry: ((Entry, LedgerState) -> Void)? = nil) throws -> Result {
-        var reader = try LineReader(path: path, offset: resume?.offset ?? 0, lineNumber: resume?.lines ?? 0)
+        var reader = try LineReader(path: path, offset: resume?.offset ?? 0, lineNumber: resume?.lines ?? 0,
+                                    waitsForWriter: options.waitForWriters)
         var result = Result()
         var prevHash: String?      // nil after a line that could not be read
         var prevTime: Int64 = 0

@@ -1,4 +1,5 @@
 import Audit
+import Files
 import CanonicalJSON
 import Contract
 import LedgerModel
@@ -55,8 +56,25 @@ public enum Session {
     /// Returns the new entry and the state after it.
     public static func append(path: String, clock: () throws -> Int64, notAfter: (() throws -> Int64)?,
                               build: (LedgerState, Int64) throws -> Transaction) throws -> (Entry, LedgerState) {
+        // When a program renames a new file over the ledger between our lock and our write
+        // (`git pull`), the line lands in the old file: start again on the new one.
+        for attempt in 1... {
+            do {
+                return try appendOnce(path: path, clock: clock, notAfter: notAfter, build: build)
+            } catch let e as LedgerFile.Replaced where attempt < 10 {
+                _ = e
+            }
+        }
+        fatalError("unreachable")
+    }
+
+    static func appendOnce(path: String, clock: () throws -> Int64, notAfter: (() throws -> Int64)?,
+                           build: (LedgerState, Int64) throws -> Transaction) throws -> (Entry, LedgerState) {
         let writer = try LedgerFile.Writer(path: path)
         defer { writer.close() }
+        // Temporary files a killed append left beside the ledger (the state cache's atomic
+        // replacement): ours, and stale, so removed under the lock.
+        FileIO.removeStaleTemporaries(of: StateCache.path(forLedger: path))
         let replay = try current(path: path)
         guard var state = replay.state else {
             throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
@@ -78,9 +96,10 @@ public enum Session {
 
     /// Replays the ledger from its checkpoint (or from the start), stopping at the first finding,
     /// which it throws.
-    static func current(path: String) throws -> Replay.Result {
+    static func current(path: String, waitForWriters: Bool = false) throws -> Replay.Result {
         var options = Replay.Options()
         options.stopAtFirstFinding = true
+        options.waitForWriters = waitForWriters
         let resume = StateCache.load(ledger: path)
         let replay = try Replay.run(path: path, options: options, resume: resume)
         if let f = replay.findings.first { throw AppendError.invalidLedger(path: path, f) }
@@ -88,10 +107,11 @@ public enum Session {
     }
 
     /// Reads the ledger's current state (read-only; no lock needed: appends are whole lines, and a
-    /// line being written is seen as a torn tail at worst). Uses the checkpoint, never writes one.
+    /// last line without its newline is read again under a shared lock, after any append in
+    /// progress, before it counts as torn). Uses the checkpoint, never writes one.
     public static func state(path: String) throws -> LedgerState {
         let replay: Replay.Result
-        do { replay = try current(path: path) } catch AppendError.invalidLedger(let p, let f) {
+        do { replay = try current(path: path, waitForWriters: true) } catch AppendError.invalidLedger(let p, let f) {
             throw AppendError.unreadable(path: p, f)
         }
         guard let state = replay.state else {

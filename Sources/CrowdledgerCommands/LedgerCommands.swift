@@ -102,7 +102,9 @@ struct Log: ParsableCommand {
     @Flag(name: .long, help: "One JSON object per entry: {\"body\",\"hash\",\"id\",\"kind\",\"line\",\"party\",\"time\"}.") var json = false
 
     func run() throws {
-        let result = try Replay.run(path: options.path) { entry, _ in
+        var replayOptions = Replay.Options()
+        replayOptions.waitForWriters = true
+        let result = try Replay.run(path: options.path, options: replayOptions) { entry, _ in
             let tx = entry.tx
             if json {
                 var o: JSONObject = ["body": .object(tx.body), "hash": .string(entry.hash), "id": .string(tx.id),
@@ -162,13 +164,13 @@ struct Repair: ParsableCommand {
             Output.line("nothing to repair: the last line of \(path) is complete")
             return
         }
-        // Back up the whole file first, under a name not yet taken (PATH.bak-TIME, then .1, .2, …).
-        let base = "\(path).bak-\(try Clock.now())"
-        let original = try FileIO.readAll(path)
+        // Back up the whole file first (streamed: memory does not grow with the ledger), under a
+        // name not yet taken (PATH.bak-TIME, then .1, .2, …).
+        let base = Repair.backupBase(path: path, time: try Clock.now())
         var backup = base
         for n in 1... {
             do {
-                try FileIO.createExclusive(backup, contents: original, mode: 0o644)
+                try FileIO.copyExclusive(from: path, to: backup, mode: 0o644)
                 break
             } catch let e as FileIO.Error where FileIO.exists(backup) && n < 1000 {
                 _ = e
@@ -185,5 +187,24 @@ struct Repair: ParsableCommand {
         }
         try writer.truncate(to: torn.offset)
         Output.line("removed the torn line \(torn.number) (\(torn.bytes.count) bytes); the original is kept at \(backup)")
+    }
+
+    /// `PATH.bak-T`, when its file name fits NAME_MAX (255 bytes) with room for a `.N` suffix;
+    /// otherwise the ledger's file name is cut (at a character boundary) and the first 16 hex
+    /// digits of the SHA-256 of the whole name are put in its place: `PREFIX~HASH16.bak-T`.
+    static func backupBase(path: String, time: Int64) -> String {
+        let dir = FileIO.directoryName(path)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let suffix = ".bak-\(time)"
+        let room = 255 - 4  // ".999"
+        if name.utf8.count + suffix.utf8.count <= room { return path + suffix }
+        let tag = "~" + String(SHA256.hex(Array(name.utf8)).prefix(16))
+        var prefix = ""
+        for c in name {
+            guard prefix.utf8.count + String(c).utf8.count + tag.utf8.count + suffix.utf8.count <= room else { break }
+            prefix.append(c)
+        }
+        let short = prefix + tag + suffix
+        return dir == "." && !path.hasPrefix("./") ? short : (dir == "/" ? "/" : dir + "/") + short
     }
 }

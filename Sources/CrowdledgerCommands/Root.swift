@@ -5,6 +5,9 @@ import Glibc
 import Darwin
 #endif
 
+/// SIGPIPE's handler: nothing (the write then fails with EPIPE, which `Output` handles).
+private func ignoreSignal(_: Int32) {}
+
 public struct Crowdledger: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "crowdledger",
@@ -25,6 +28,14 @@ public struct Crowdledger: ParsableCommand {
 
     /// Parses and runs, mapping every failure to one stderr line and the contract's exit status.
     public static func runMain(_ arguments: [String]? = nil) -> Never {
+        // A reader that closes the pipe (`crowdledger log | head -1`) must not kill us with
+        // SIGPIPE (status 141): a handler that does nothing makes the write fail with EPIPE
+        // instead, and unlike SIG_IGN it is not inherited by programs we run.
+        signal(SIGPIPE, ignoreSignal)
+        if arguments == nil, let problem = nonUTF8Input() {
+            Output.err("crowdledger: \(problem)")
+            Glibc.exit(2)
+        }
         do {
             var command = try parseAsRoot(globalOptionsMoved(arguments ?? Array(CommandLine.arguments.dropFirst())))
             do { try command.run() } catch {
@@ -53,6 +64,29 @@ public struct Crowdledger: ParsableCommand {
             Output.err(Diagnostics.line(d))
             terminate(Diagnostics.exitStatus(d.kind))
         }
+    }
+
+    /// Arguments and `CROWDLEDGER_*` variables must be valid UTF-8: Swift would otherwise repair
+    /// the bytes (a different file name) or ignore the variable (the default ledger, the system
+    /// clock). Refused with one line and exit 2.
+    static func nonUTF8Input() -> String? {
+        for i in 1..<Int(CommandLine.argc) {
+            guard let arg = CommandLine.unsafeArgv[i] else { continue }
+            if String(validatingCString: arg) == nil {
+                return "argument \(i) is not valid UTF-8; file names and values must be UTF-8 (nothing was done)"
+            }
+        }
+        var env = environ
+        while let p = env.pointee {
+            let raw = UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self)
+            let bytes = UnsafeBufferPointer(start: raw, count: strlen(p))
+            if bytes.starts(with: Array("CROWDLEDGER_".utf8)), String(validatingCString: p) == nil {
+                let name = String(decoding: bytes.prefix(while: { $0 != UInt8(ascii: "=") }), as: UTF8.self)
+                return "\(name) is not valid UTF-8; it must name the value as UTF-8 text (nothing was done)"
+            }
+            env += 1
+        }
+        return nil
     }
 
     /// `--ledger PATH` is global: given before the subcommand (`crowdledger --ledger L verify`),

@@ -104,13 +104,18 @@ enum Output {
     /// The first error writing standard output: the command then exits 2 (a script must not
     /// take a missing id or report for success).
     nonisolated(unsafe) static var writeFailure: String?
+    /// The reader of standard output went away (EPIPE: `crowdledger log | head -1`): nothing more
+    /// is written, and this is not an error — the command finishes its work and exits as usual.
+    nonisolated(unsafe) static var readerGone = false
 
     static func line(_ s: String) { write(Array((s + "\n").utf8)) }
     static func json(_ v: JSON) { write(v.canonicalBytes + [0x0a]) }
 
     static func write(_ bytes: [UInt8]) {
-        guard writeFailure == nil else { return }
-        do { _ = try FileDescriptor.standardOutput.writeAll(bytes) } catch {
+        guard writeFailure == nil, !readerGone else { return }
+        do { _ = try FileDescriptor.standardOutput.writeAll(bytes) } catch Errno.brokenPipe {
+            readerGone = true
+        } catch {
             writeFailure = "\(error)".lowercased()
         }
     }

@@ -135,8 +135,13 @@ public enum FileIO {
     }
 
     /// Replaces `path` atomically and durably with `contents` (temp file, fsync, rename).
+    ///
+    /// The temporary file is `temporaryPrefix(of: path)` followed by the process id, beside
+    /// `path`: a hidden name ending in `.tmp-PID` (`.NAME.tmp-PID`, or `NAME.tmp-PID` when NAME
+    /// already starts with a dot). A process killed in between leaves it behind;
+    /// `removeStaleTemporaries(of:)` removes such leftovers, and `.*.tmp-*` ignores them in git.
     public static func replaceAtomically(_ path: String, contents: [UInt8], mode: UInt16 = 0o644) throws {
-        let tmp = path + ".tmp-\(getpid())"
+        let tmp = temporaryPrefix(of: path) + String(getpid())
         unlink(tmp)
         try createExclusive(tmp, contents: contents, mode: mode)
         guard rename(tmp, path) == 0 else {
@@ -145,6 +150,75 @@ public enum FileIO {
             throw Error(path: path, reason: r)
         }
         syncDirectory(of: path)
+    }
+
+    /// The temporary files `replaceAtomically(path)` writes are this prefix plus a process id.
+    public static func temporaryPrefix(of path: String) -> String {
+        let dir = directoryName(path)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let hidden = name.hasPrefix(".") ? name : "." + name
+        return (dir == "." && !path.hasPrefix("./") ? "" : (dir == "/" ? "/" : dir + "/")) + hidden + ".tmp-"
+    }
+
+    /// Removes the leftovers of `replaceAtomically(path)` by processes that are gone: files named
+    /// `temporaryPrefix(of: path)` + PID where no process PID exists, or older than an hour (the
+    /// PID reused). Only that exact pattern, only regular files; errors are ignored.
+    @discardableResult
+    public static func removeStaleTemporaries(of path: String, maxAge: Int = 3600) -> [String] {
+        let prefix = temporaryPrefix(of: path)
+        let dir = directoryName(prefix)
+        let namePrefix = String(prefix.split(separator: "/").last ?? "")
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var removed: [String] = []
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard name.hasPrefix(namePrefix), let pid = Int32(name.dropFirst(namePrefix.count)), pid > 0,
+                  String(pid) == name.dropFirst(namePrefix.count) else { continue }
+            let full = (dir == "." && !prefix.hasPrefix("./") ? "" : (dir == "/" ? "/" : dir + "/")) + name
+            var st = stat()
+            guard lstat(full, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            let gone = pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+            let old = Int(now.tv_sec) - Int(st.st_mtim.tv_sec) > maxAge
+            if gone || old, unlink(full) == 0 { removed.append(full) }
+        }
+        return removed
+    }
+
+    /// Copies `source` to a new file `destination` (failing if it exists), streaming with a fixed
+    /// buffer (memory does not grow with the file), then fsyncs file and directory. On failure
+    /// the partial copy is removed.
+    public static func copyExclusive(from source: String, to destination: String, mode: UInt16) throws {
+        try requireRegularFile(source)
+        let input = try open(source, .readOnly)
+        defer { try? input.close() }
+        let perms = FilePermissions(rawValue: CModeT(mode))
+        let output = try open(destination, .writeOnly, options: [.create, .exclusiveCreate], permissions: perms)
+        do {
+            _ = fchmod(output.rawValue, mode_t(mode))
+            var buf = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n: Int
+                do { n = try buf.withUnsafeMutableBytes { try input.read(into: $0) } } catch {
+                    throw Error(path: source, reason: reason("read failed", error))
+                }
+                if n == 0 { break }
+                do { _ = try buf.withUnsafeBytes { try output.writeAll(UnsafeRawBufferPointer(rebasing: $0[0..<n])) } } catch {
+                    throw Error(path: destination, reason: reason("write failed", error))
+                }
+            }
+            try sync(output, path: destination)
+            try output.close()
+        } catch {
+            try? output.close()
+            unlink(destination)
+            throw error
+        }
+        syncDirectory(of: destination)
     }
 
     /// Removes a file (not a directory).

@@ -1,6 +1,9 @@
 import Files
 import LedgerCrypto
 import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One raw line of a file: its bytes without the newline, whether a newline ended it, and where it
 /// started.
@@ -25,10 +28,19 @@ public struct LineReader: ~Copyable {
     private var eof = false
     private var lineNumber = 0
     private var fileOffset: Int64 = 0   // file offset of buffer[start]
+    private let waitsForWriter: Bool
+    private var waited = false
 
     /// Reads `path` from byte `offset` (the start of a line), numbering lines from
     /// `lineNumber + 1`.
-    public init(path: String, offset: Int64 = 0, lineNumber: Int = 0, chunkSize: Int = 1 << 20) throws {
+    ///
+    /// With `waitsForWriter`, a last line found without its newline is not returned at once: the
+    /// reader takes a shared `flock` on the file (waiting for an append in progress, which holds
+    /// the exclusive one), reads on, and keeps the shared lock until it is destroyed. Only a line
+    /// still without its newline then is returned unterminated. Never set it while this process
+    /// holds the exclusive lock on the same file (that would wait forever).
+    public init(path: String, offset: Int64 = 0, lineNumber: Int = 0, chunkSize: Int = 1 << 20,
+                waitsForWriter: Bool = false) throws {
         try FileIO.requireRegularFile(path)
         let fd = try FileIO.open(path, .readOnly)
         if offset > 0 {
@@ -43,6 +55,7 @@ public struct LineReader: ~Copyable {
         self.buffer = [UInt8](repeating: 0, count: chunkSize)
         self.lineNumber = lineNumber
         self.fileOffset = offset
+        self.waitsForWriter = waitsForWriter
     }
 
     deinit { if ownsDescriptor { try? fd.close() } }
@@ -61,6 +74,15 @@ public struct LineReader: ~Copyable {
             }
             if eof {
                 guard start < end else { return nil }
+                if waitsForWriter && !waited {
+                    // Perhaps an append is writing this line right now: wait for it, read again.
+                    waited = true
+                    while flock(fd.rawValue, LOCK_SH) != 0 && errno == EINTR {}
+                    eof = false
+                    scanned = end - start
+                    try fill()
+                    continue
+                }
                 let bytes = Array(buffer[start..<end])
                 lineNumber += 1
                 let line = RawLine(number: lineNumber, offset: fileOffset, bytes: bytes, terminated: false)

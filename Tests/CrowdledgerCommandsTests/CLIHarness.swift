@@ -60,6 +60,10 @@ final class CLIProcess: @unchecked Sendable {
     fileprivate let out: URL, err: URL
     fileprivate init(process: Process, out: URL, err: URL) { self.process = process; self.out = out; self.err = err }
 
+    /// The process id (to signal it, or to look at /proc/PID).
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+
     func wait() -> CLIResult {
         process.waitUntilExit()
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus

@@ -45,6 +45,48 @@ final class Scratch {
         w.close()  // idempotent
     }
 
+    @Test("a short write is rolled back (nothing written); a failed rollback says so and points at repair")
+    func shortWriteRollback() throws {
+        let s = try Scratch()
+        let p = s.path("l.jsonl")
+        try LedgerFile.create(path: p, genesis: Golden.genesis())
+        let before = s.read("l.jsonl")
+        let w = try LedgerFile.Writer(path: p)
+        w.faults.shortWrite = 10
+        do { try w.append(try Golden.transfer()); Issue.record("a short write succeeded") } catch let e as FileIO.Error {
+            #expect(e.reason.contains("short write (10 of") && e.reason.contains("nothing was written") && !e.reason.contains("repair"), "\(e)")
+        }
+        #expect(s.read("l.jsonl") == before)
+        w.faults.failRollback = true
+        do { try w.append(try Golden.transfer()); Issue.record("a short write succeeded") } catch let e as FileIO.Error {
+            #expect(e.reason.contains("short write") && e.reason.contains("crowdledger repair") && !e.reason.contains("nothing was written"), "\(e)")
+            #expect(!e.description.contains("\n"))
+        }
+        #expect(s.read("l.jsonl") == before + Array((Golden.transferLine + "\n").utf8).prefix(10))
+        w.faults = .init()
+        w.close()
+    }
+
+    @Test("a writer whose file was renamed away before it got the lock opens the new file; one renamed away after its write throws Replaced")
+    func writerFollowsRename() throws {
+        let s = try Scratch()
+        let p = s.path("l.jsonl")
+        try LedgerFile.create(path: p, genesis: Golden.genesis())
+        let w = try LedgerFile.Writer(path: p)
+        #expect(w.isCurrent)
+        try s.write("new.jsonl", s.read("l.jsonl"))
+        #expect(rename(s.path("new.jsonl"), p) == 0)
+        #expect(!w.isCurrent)
+        #expect(throws: LedgerFile.Replaced.self) { try w.append(try Golden.transfer()) }
+        w.close()
+        #expect(s.read("l.jsonl") == Array((Golden.genesisLine + "\n").utf8))   // the new file is untouched
+        let w2 = try LedgerFile.Writer(path: p)
+        #expect(w2.isCurrent)
+        try w2.append(try Golden.transfer())
+        w2.close()
+        #expect(s.read("l.jsonl") == Array((Golden.genesisLine + "\n" + Golden.transferLine + "\n").utf8))
+    }
+
     @Test("the lock is exclusive: a second writer waits until the first closes")
     func lock() throws {
         let s = try Scratch()

@@ -4,6 +4,7 @@ import Contract
 import LedgerModel
 import LedgerStore
 import LedgerCrypto
+import LedgerTree
 import Programs
 
 /// What a requester publishes. Inputs are given as bytes; they go to the blob store and the
@@ -39,10 +40,23 @@ public struct PublishSpec: Sendable {
 public struct LedgerClient: Sendable {
     public let path: String
     public let blobs: BlobStore
+    /// The signer's openings directory: when set, every signed append saves a receipt there
+    /// (`receipts/`, docs/TRANSPARENCY.md): the checkpoint just after it, signed by the same key.
+    public let openings: String?
 
-    public init(path: String) {
+    public init(path: String, openings: String? = nil) {
         self.path = path
         self.blobs = BlobStore(ledgerPath: path)
+        self.openings = openings
+    }
+
+    /// Saves the receipt for an entry just appended with `key` (when an openings directory is set).
+    func receipt(_ entry: Entry, key: Ed25519.PrivateKey) throws -> Entry {
+        guard let openings else { return entry }
+        do { try Receipts.save(ledger: path, key: key, openings: openings) } catch {
+            throw ClientError.usage("the entry is on the ledger (line \(entry.seq)), but its receipt could not be saved in \(Receipts.directory(openings: openings)): \(error)")
+        }
+        return entry
     }
 
     public func state() throws -> LedgerState { try Session.state(path: path) }
@@ -57,10 +71,10 @@ public struct LedgerClient: Sendable {
     /// Appends the body `make` builds from the current state, signed by `key` with its next nonce.
     func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, time: Int64,
                                        _ make: (LedgerState) throws -> Body) throws -> Entry {
-        try Session.append(path: path, time: time) { state in
+        try receipt(try Session.append(path: path, time: time) { state in
             try Transaction(kind: Body.kind, body: try make(state).json, ledger: state.ledgerID,
                             nonce: state.nextNonce(for: key.publicKey.hex), key: key)
-        }.0
+        }.0, key: key)
     }
 
     func taskSigned<Body: TransactionBody>(_ key: Ed25519.PrivateKey, task: String, time: Int64,
@@ -98,7 +112,7 @@ public struct LedgerClient: Sendable {
                                coin: .publicValue(""), eck: spec.eck, forfeit: forfeit,
                                allow: spec.allow.isEmpty ? nil : spec.allow, maxResultSize: spec.maxResultSize,
                                payment: spec.payment.map { Payment(seller: $0.seller, amount: $0.amount, num: $0.num, den: $0.den) })
-        return try Session.append(path: path, time: time) { state in
+        return try receipt(try Session.append(path: path, time: time) { state in
             let nonce = state.nextNonce(for: key.publicKey.hex)
             if let coin = spec.publicCoin {
                 body.coin = .publicValue(coin)
@@ -107,7 +121,7 @@ public struct LedgerClient: Sendable {
                 body.coin = .committed(commitment: Hex.encode(Commitments.coinCommitment(coin)))
             }
             return try Transaction(kind: .publish, body: body.json, ledger: state.ledgerID, nonce: nonce, key: key)
-        }.0
+        }.0, key: key)
     }
 
     @discardableResult

@@ -40,5 +40,9 @@ public struct LedgerFinding: Error, Hashable, Sendable, CustomStringConvertible 
         case blobMismatch = "blob-mismatch"
         case recomputeMismatch = "recompute-mismatch"
         case recomputeFailed = "recompute-failed"
+        // Checkpoints (verify --checkpoint, docs/TRANSPARENCY.md).
+        case checkpointSignature = "checkpoint-signature"        // a checkpoint without a valid signature by a known (trusted) key
+        case checkpointInconsistent = "checkpoint-inconsistent"  // the ledger does not extend a signed checkpoint
+        case timeAfterCosignature = "time-after-cosignature"     // an entry's time is after a witness cosigned it (+ tolerance)
     }
 }

@@ -83,7 +83,7 @@ public enum CheckpointAudit {
         // Time bounds: the entry at line i must not be later than min(T + tolerance) over the
         // cosigned checkpoints of size ≥ i.
         let bounds: [(size: UInt64, limit: Int64, from: CheckedCheckpoint, witness: String, time: UInt64)] = wanted.flatMap { c in
-            c.cosignatures.map { (c.checkpoint.size, Int64(min(c.time_clamped($0.time), UInt64(Int64.max - timeTolerance))) + timeTolerance, c, $0.witness, $0.time) }
+            c.cosignatures.map { (c.checkpoint.size, Int64(min($0.time, UInt64(Int64.max - timeTolerance))) + timeTolerance, c, $0.witness, $0.time) }
         }
         let maxSize = wanted.map(\.checkpoint.size).max() ?? 0
         var roots: [UInt64: [UInt8]] = [:]
@@ -120,8 +120,4 @@ public enum CheckpointAudit {
         }
         return findings.sorted { $0.line < $1.line }
     }
-}
-
-extension CheckedCheckpoint {
-    func time_clamped(_ t: UInt64) -> UInt64 { t }
 }

@@ -11,7 +11,7 @@ let package = Package(
         .executable(name: "crowdledger", targets: ["crowdledger"]),
         .library(name: "CrowdledgerKit", targets: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Incentives", "Mechanism",
-            "Programs", "ExternalPrograms", "Contract", "Transparency", "Audit", "Client", "Demo", "MergeDriver",
+            "Programs", "ExternalPrograms", "Contract", "Transparency", "LedgerTree", "Audit", "Client", "Demo", "MergeDriver",
         ]),
     ],
     dependencies: [
@@ -55,7 +55,7 @@ let package = Package(
         ]),
         // The parties' side: building, signing and appending transactions; secrets; openings.
         .target(name: "Client", dependencies: [
-            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs", "Audit",
+            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs", "Audit", "LedgerTree", "Transparency",
         ]),
         // The end-to-end demonstration on the bundled data.
         .target(name: "Demo", dependencies: [
@@ -67,10 +67,16 @@ let package = Package(
         ]),
         // The ledger as a transparency log: RFC 6962 Merkle proofs, C2SP signed notes, checkpoints, cosignatures. Pure.
         .target(name: "Transparency", dependencies: ["LedgerCrypto"]),
+        // The ledger's lines as that log: the tree cache beside the ledger, heads, proofs,
+        // checkpoints and receipts, and checking a ledger against checkpoints.
+        .target(name: "LedgerTree", dependencies: [
+            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Transparency", "Audit", "Contract",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
         // The command-line layer (swift-argument-parser) over the library.
         .target(name: "CrowdledgerCommands", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs",
-            "ExternalPrograms", "Audit", "Incentives", "Mechanism", "Client", "Demo", "MergeDriver",
+            "ExternalPrograms", "Audit", "Incentives", "Mechanism", "Client", "Demo", "MergeDriver", "Transparency", "LedgerTree",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
@@ -93,7 +99,7 @@ let package = Package(
         .testTarget(name: "ClientTests", dependencies: ["Client", "Contract", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "CanonicalJSON", "Incentives", "Mechanism", "Audit", "Programs", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Client", "Audit", "LedgerCrypto", "Files", "TestSupport"]),
         .testTarget(name: "MergeDriverTests", dependencies: ["MergeDriver", "Client", "Audit", "Contract", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "TestSupport"]),
-        .testTarget(name: "CrowdledgerCommandsTests", dependencies: ["CrowdledgerCommands", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "CanonicalJSON", "Contract", "Client", "Audit", "Programs", "TestSupport"]),
+        .testTarget(name: "CrowdledgerCommandsTests", dependencies: ["CrowdledgerCommands", "LedgerModel", "LedgerStore", "LedgerCrypto", "Files", "CanonicalJSON", "Contract", "Client", "Audit", "Programs", "Transparency", "LedgerTree", "TestSupport"]),
         .testTarget(name: "TransparencyTests", dependencies: ["Transparency", "LedgerCrypto", "TestSupport"]),
     ]
 )

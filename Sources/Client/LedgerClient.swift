@@ -4,6 +4,7 @@ import Contract
 import LedgerModel
 import LedgerStore
 import LedgerCrypto
+import LedgerTree
 import Programs
 
 /// What a requester publishes. Inputs are given as bytes; they go to the blob store and the
@@ -42,17 +43,30 @@ public struct LedgerClient: Sendable {
     /// The latest time an appended entry may carry (the system clock plus
     /// ``Session/futureTolerance``), read under the ledger lock; nil: no limit (tests, the demo).
     public var notAfter: (@Sendable () -> Int64)?
+    /// The signer's openings directory: when set, every signed append saves a receipt there
+    /// (`receipts/`, docs/TRANSPARENCY.md): the checkpoint just after it, signed by the same key.
+    public var openings: String?
 
-    public init(path: String, notAfter: (@Sendable () -> Int64)? = nil) {
+    public init(path: String, notAfter: (@Sendable () -> Int64)? = nil, openings: String? = nil) {
         self.path = path
         self.blobs = BlobStore(ledgerPath: path)
         self.notAfter = notAfter
+        self.openings = openings
     }
 
     /// Appends through `Session`, reading `time` under the lock and applying `notAfter`.
     func append(time: () throws -> Int64, _ build: (LedgerState, Int64) throws -> Transaction) throws -> Entry {
         let limit = notAfter
         return try Session.append(path: path, clock: time, notAfter: limit.map { f in { f() } }, build: build).0
+    }
+
+    /// Saves the receipt for an entry just appended with `key` (when an openings directory is set).
+    func receipt(_ entry: Entry, key: Ed25519.PrivateKey) throws -> Entry {
+        guard let openings else { return entry }
+        do { try Receipts.save(ledger: path, key: key, openings: openings) } catch {
+            throw ClientError.usage("the entry is on the ledger (line \(entry.seq)), but its receipt could not be saved in \(Receipts.directory(openings: openings)): \(error)")
+        }
+        return entry
     }
 
     public func state() throws -> LedgerState { try Session.state(path: path) }
@@ -73,10 +87,10 @@ public struct LedgerClient: Sendable {
     /// Appends the body `make` builds from the current state, signed by `key` with its next nonce.
     func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, time: () throws -> Int64,
                                        _ make: (LedgerState) throws -> Body) throws -> Entry {
-        try append(time: time) { state, _ in
+        try receipt(try append(time: time) { state, _ in
             try Transaction(kind: Body.kind, body: try make(state).json, ledger: state.ledgerID,
                             nonce: state.nextNonce(for: key.publicKey.hex), key: key)
-        }
+        }, key: key)
     }
 
     func taskSigned<Body: TransactionBody>(_ key: Ed25519.PrivateKey, task: String, time: () throws -> Int64,
@@ -114,7 +128,7 @@ public struct LedgerClient: Sendable {
                                coin: .publicValue(""), eck: spec.eck, forfeit: forfeit,
                                allow: spec.allow.isEmpty ? nil : spec.allow, maxResultSize: spec.maxResultSize,
                                payment: spec.payment.map { Payment(seller: $0.seller, amount: $0.amount, num: $0.num, den: $0.den) })
-        return try append(time: time) { state, _ in
+        return try receipt(try append(time: time) { state, _ in
             let nonce = state.nextNonce(for: key.publicKey.hex)
             if let coin = spec.publicCoin {
                 body.coin = .publicValue(coin)
@@ -123,7 +137,7 @@ public struct LedgerClient: Sendable {
                 body.coin = .committed(commitment: Hex.encode(Commitments.coinCommitment(coin)))
             }
             return try Transaction(kind: .publish, body: body.json, ledger: state.ledgerID, nonce: nonce, key: key)
-        }
+        }, key: key)
     }
 
     @discardableResult

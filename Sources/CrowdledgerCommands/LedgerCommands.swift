@@ -68,7 +68,7 @@ struct Transfer: ParsableCommand {
     func run() throws {
         let to = try Accounts.parse(to, what: "--to")
         guard amount > 0 else { throw ToolError.usage("--amount must be a positive integer, got \(amount)") }
-        let entry = try options.client.transfer(key: try KeyFile.load(key), to: to, amount: amount, time: try Clock.now())
+        let entry = try options.client(openings: Openings(keyFile: key).directory).transfer(key: try KeyFile.load(key), to: to, amount: amount, time: try Clock.now())
         Output.line(entry.tx.id)
     }
 }
@@ -130,10 +130,15 @@ struct Verify: ParsableCommand {
     @Flag(name: .long, help: "Also re-run the built-in program of every settled task and compare the agreed result.") var recompute = false
     @Option(name: .long, help: ArgumentHelp("The auditor's clock, Unix seconds (default: the system clock; never $CROWDLEDGER_TIME). Entries more than 300 s later are future-time findings.", valueName: "T"))
     var now: Int64?
+    @Option(name: .long, help: ArgumentHelp("A signed checkpoint the ledger must extend (repeatable; docs/TRANSPARENCY.md).", valueName: "FILE")) var checkpoint: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Accept checkpoint signatures only by this account id or verifier key (repeatable).", valueName: "ID")) var trust: [String] = []
 
     func run() throws {
         if let now, now < 0 { throw ToolError.usage("--now must be a non-negative integer number of Unix seconds, got \(now)") }
-        let report = try Auditor.verify(path: options.path, recompute: recompute, now: now ?? Clock.system())
+        var report = try Auditor.verify(path: options.path, recompute: recompute, now: now ?? Clock.system())
+        if !checkpoint.isEmpty || !trust.isEmpty {
+            report.findings += try TransparencyAudit.findings(ledger: options.path, ledgerID: report.ledgerID, checkpoints: checkpoint, trust: trust)
+        }
         if json { Output.json(report.json) }
         if let first = report.findings.first {
             let more = report.findings.count > 1 ? "and \(report.findings.count - 1) more finding(s); verify --json lists them all" : nil

@@ -21,6 +21,7 @@ public struct Crowdledger: ParsableCommand {
             Keygen.self, AccountCommand.self, InitCommand.self, Transfer.self,
             Publish.self, Join.self, CoinCommand.self, Run.self, Commit.self, Reveal.self, Cancel.self, Settle.self,
             Status.self, Balances.self, Log.self, Verify.self, Repair.self, MechanismCommand.self, Derive.self, DemoCommand.self, MergeDriver.self,
+            Head.self, Prove.self, CheckProof.self, CheckpointCommand.self, Cosign.self,
         ]
     )
 

@@ -62,6 +62,9 @@ struct LedgerOptions: ParsableArguments {
     /// The client every appending command uses: entries later than the system clock plus
     /// ``Session/futureTolerance`` are refused unless `CROWDLEDGER_ALLOW_FUTURE=1`.
     var client: LedgerClient { LedgerClient(path: path, notAfter: Clock.notAfter) }
+
+    /// The client for a signer whose receipts go to `openings` (docs/TRANSPARENCY.md).
+    func client(openings: String) -> LedgerClient { LedgerClient(path: path, notAfter: Clock.notAfter, openings: openings) }
 }
 
 enum Clock {

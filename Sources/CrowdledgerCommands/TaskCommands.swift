@@ -78,7 +78,7 @@ struct Publish: ParsableCommand {
             }
             spec.payment = (amount: payment, seller: try Accounts.parse(seller, what: "--seller"), num: num, den: den)
         }
-        let entry = try options.client.publish(key: key, spec, time: try Clock.now())
+        let entry = try options.client(openings: Openings(keyFile: self.key).directory).publish(key: key, spec, time: try Clock.now())
         Output.line(entry.tx.id)
     }
 }
@@ -90,7 +90,7 @@ struct Join: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
 
     func run() throws {
-        let e = try options.client.join(key: try KeyFile.load(key), task: task, time: try Clock.now())
+        let e = try options.client(openings: Openings(keyFile: self.key).directory).join(key: try KeyFile.load(key), task: task, time: try Clock.now())
         Output.line(e.tx.id)
     }
 }
@@ -103,7 +103,7 @@ struct CoinCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
 
     func run() throws {
-        let e = try options.client.releaseCoin(key: try KeyFile.load(key), task: task, time: try Clock.now())
+        let e = try options.client(openings: Openings(keyFile: self.key).directory).releaseCoin(key: try KeyFile.load(key), task: task, time: try Clock.now())
         Output.line(e.tx.body["coin"]?.stringValue ?? "")
     }
 }
@@ -119,7 +119,7 @@ struct Commit: ParsableCommand {
 
     func run() throws {
         let bytes = try FileIO.readAll(result)
-        let e = try options.client.commit(key: try KeyFile.load(key), task: task, result: bytes,
+        let e = try options.client(openings: Openings(keyFile: key, override: openings).directory).commit(key: try KeyFile.load(key), task: task, result: bytes,
                                                             openings: Openings(keyFile: key, override: openings), time: try Clock.now())
         Output.line(e.tx.body["commitment"]?.stringValue ?? "")
     }
@@ -136,7 +136,7 @@ struct Reveal: ParsableCommand {
 
     func run() throws {
         let given = try result.map { try FileIO.readAll($0) }
-        let e = try options.client.reveal(key: try KeyFile.load(key), task: task, result: given,
+        let e = try options.client(openings: Openings(keyFile: key, override: openings).directory).reveal(key: try KeyFile.load(key), task: task, result: given,
                                                             openings: Openings(keyFile: key, override: openings), time: try Clock.now())
         Output.line(e.tx.body["digest"]?.stringValue ?? "")
     }
@@ -149,7 +149,7 @@ struct Cancel: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
 
     func run() throws {
-        let e = try options.client.cancel(key: try KeyFile.load(key), task: task, time: try Clock.now())
+        let e = try options.client(openings: Openings(keyFile: self.key).directory).cancel(key: try KeyFile.load(key), task: task, time: try Clock.now())
         Output.line(Describe.body(e.tx))
     }
 }

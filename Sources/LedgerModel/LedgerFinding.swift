@@ -43,5 +43,9 @@ public struct LedgerFinding: Error, Hashable, Sendable, CustomStringConvertible 
         case trivialResult = "trivial-result"         // a result revealed by digest is constant (0x00…/0xff…) yet counted valid
         case recomputeMismatch = "recompute-mismatch"
         case recomputeFailed = "recompute-failed"
+        // Checkpoints (verify --checkpoint, docs/TRANSPARENCY.md).
+        case checkpointSignature = "checkpoint-signature"        // a checkpoint without a valid signature by a known (trusted) key
+        case checkpointInconsistent = "checkpoint-inconsistent"  // the ledger does not extend a signed checkpoint
+        case timeAfterCosignature = "time-after-cosignature"     // an entry's time is after a witness cosigned it (+ tolerance)
     }
 }

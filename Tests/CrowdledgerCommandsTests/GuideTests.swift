@@ -50,7 +50,9 @@ enum Guide {
         return out
     }
 
-    static var all: [GuideBlock] { ((try? blocks("AUDITING.md")) ?? []) + ((try? blocks("WORKFLOW.md")) ?? []) }
+    static var all: [GuideBlock] {
+        ((try? blocks("AUDITING.md")) ?? []) + ((try? blocks("WORKFLOW.md")) ?? []) + ((try? blocks("TRANSPARENCY.md")) ?? [])
+    }
 
     static var binDir: String { URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().path }
 

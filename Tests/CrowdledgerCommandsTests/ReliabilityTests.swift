@@ -236,7 +236,7 @@ import Glibc
         let dir = try TempDir()
         let (path, alice, bob) = try setUp(dir)
         // The documented .gitignore (docs/WORKFLOW.md) decides what a leftover is.
-        let ignore = CLI.bash("git init -q . && printf '*.pem\\n*.openings/\\n.*.state\\n.*.tmp-*\\n*.bak-*\\n' > .gitignore", cwd: dir.root)
+        let ignore = CLI.bash("git init -q . && printf '*.pem\\n*.openings/\\n.*.state\\n.*.tree\\n.*.tmp-*\\n*.bak-*\\n' > .gitignore", cwd: dir.root)
         try #require(ignore.status == 0, "\(ignore)")
         let start = Date()
         #expect(CLI.run(transferArgs(path, alice, bob), env: Self.env).status == 0)

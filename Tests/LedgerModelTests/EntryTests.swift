@@ -145,6 +145,7 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
         #expect(codes == ["torn-tail", "not-json", "not-canonical", "bad-shape", "empty-ledger", "bad-position", "bad-link",
                           "bad-hash", "time-decreases", "bad-genesis", "wrong-ledger", "bad-signature", "weak-key", "future-time",
                           "duplicate-transaction", "rejected", "settlement-mismatch", "conservation", "negative-balance",
-                          "blob-mismatch", "trivial-result", "recompute-mismatch", "recompute-failed"])
+                          "blob-mismatch", "trivial-result", "recompute-mismatch", "recompute-failed",
+                          "checkpoint-signature", "checkpoint-inconsistent", "time-after-cosignature"])
     }
 }

@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(name: "crowdledger", dependencies: ["CrowdledgerCommands"]),
 
         // Helpers shared by the test targets (repository root, temporary directories, seeded RNG).
-        .target(name: "TestSupport", dependencies: ["CanonicalJSON", "LedgerCrypto", "LedgerModel", "Files", "Client"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CanonicalJSON", "LedgerCrypto", "LedgerModel", "Files", "Programs", "Client"], path: "Tests/TestSupport"),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON", "TestSupport"]),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "COpenSSL", "TestSupport"]),
         .testTarget(name: "FilesTests", dependencies: ["Files", "LedgerCrypto", "TestSupport"]),

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import LedgerCrypto
+import TestSupport
 import Testing
 @testable import Programs
 

@@ -1,18 +1,8 @@
 import CanonicalJSON
 import LedgerCrypto
+import TestSupport
 import Testing
 @testable import Programs
-
-func reason(_ body: () throws -> Any) -> String {
-    do {
-        _ = try body()
-        return "no error"
-    } catch let e as ProgramError {
-        return e.reason
-    } catch {
-        return "unexpected error type: \(error)"
-    }
-}
 
 @Suite struct RegistryTests {
     @Test func namesResolve() {

@@ -31,6 +31,8 @@ extension TaskState {
     public struct Joining: Sendable, Codable, Equatable {
         /// The workers so far, in join order (fewer than n).
         public internal(set) var workers: [String]
+
+        public init(workers: [String]) { self.workers = workers }
     }
 
     public struct AwaitingCoin: Sendable, Codable, Equatable {
@@ -38,6 +40,11 @@ extension TaskState {
         public let workers: [String]
         /// When the n-th worker joined.
         public let filledAt: Int64
+
+        public init(workers: [String], filledAt: Int64) {
+            self.workers = workers
+            self.filledAt = filledAt
+        }
     }
 
     public struct Working: Sendable, Codable, Equatable {

@@ -83,9 +83,10 @@ extension TaskState {
 
     /// What an opening counts as: a wrong opening, a trivial result (E_ck), or a valid result.
     public func outcome(ofOpening body: RevealBody, by worker: String, commitment: String) -> WorkerOutcome {
-        let expected = Commitments.commitment(task: Hex.decode(id)!, worker: Hex.decode(worker)!, secret: Hex.decode(body.secret)!,
-                                              size: body.size, digest: Hex.decode(body.digest)!)
-        if Hex.encode(expected) != commitment { return .wrongOpening }
+        guard let task = Hex.decode(id), let w = Hex.decode(worker), let secret = Hex.decode(body.secret),
+              let digest = Hex.decode(body.digest),
+              Hex.encode(Commitments.commitment(task: task, worker: w, secret: secret, size: body.size, digest: digest)) == commitment
+        else { return .wrongOpening }
         if isTrivial(digest: body.digest, size: body.size, data: body.data) { return .trivialResult }
         return .revealed(resultID: body.digest)
     }

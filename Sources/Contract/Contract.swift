@@ -12,9 +12,10 @@ import Programs
 /// neighbour show: canonical form, hash, position, link, time order and the signature
 /// (the Audit module's replay), so signatures can be checked in parallel.
 ///
-/// Each transaction kind's body and transition live in `Transactions/<Kind>.swift`; the
-/// settlement clauses in `Settlement.swift` (through the Incentives module); the state in
-/// `State.swift`.
+/// Each transaction kind's body and its transition (a mutating function of ``TaskState``
+/// returning the ``Movement``s of money) live in `Transactions/<Kind>.swift`; the stages in
+/// `Stage.swift`; the settlement clauses in `Settlement.swift` (through the Incentives module);
+/// the booking of movements in `Movement.swift`; the state in `State.swift`.
 public enum Contract {
     /// Largest result a worker may reveal (bytes); a task may lower it.
     public static let maxResultSizeLimit: Int64 = 1 << 30
@@ -48,25 +49,71 @@ public enum Contract {
         }
         if let party = tx.party { try checkKey(party, line: line, what: "\(tx.kind) party") }
         let body = try TypedBody.parse(tx, line: line)
-        // Signed kinds have a party by their envelope (LedgerModel's Transaction.parse).
-        let party = tx.party ?? ""
-        var next = state
-        switch body {
-        case .genesis: throw LedgerFinding(.badGenesis, line: line, "a genesis transaction may only be line 1")
-        case .transfer(let b): try applyTransfer(&next, entry, party: party, b)
-        case .publish(let b): try applyPublish(&next, entry, party: party, b)
-        case .join(let b): try applyJoin(&next, entry, party: party, b)
-        case .coin(let b): try applyCoin(&next, entry, party: party, b)
-        case .commit(let b): try applyCommit(&next, entry, party: party, b)
-        case .reveal(let b): try applyReveal(&next, entry, party: party, b)
-        case .cancel(let b): try applyCancel(&next, entry, party: party, b)
-        case .settle(let b): try applySettle(&next, entry, b)
+        if case .genesis = body { throw LedgerFinding(.badGenesis, line: line, "a genesis transaction may only be line 1") }
+        // Everything that can refuse happens before anything changes: the task's transition runs
+        // on a copy, and the movements are checked as a whole (`booking`) before they are booked.
+        let task: TaskState?, booking: LedgerState.Booking
+        do throws(Refusal) {
+            let movements: [Movement]
+            (task, movements) = try transition(state, entry, body)
+            booking = try state.booking(movements)
+        } catch {
+            throw error.finding(entry)
         }
-        if let party = tx.party, let nonce = tx.nonce { next.nonces[party] = nonce }
-        next.head = entry.hash
-        next.seq = entry.seq
-        next.time = entry.time
-        state = next
+        state.book(booking)
+        if let task {
+            if state.tasks.updateValue(task, forKey: task.id) == nil { state.taskOrder.append(task.id) }
+        }
+        if let party = tx.party, let nonce = tx.nonce { state.nonces[party] = nonce }
+        state.head = entry.hash
+        state.seq = entry.seq
+        state.time = entry.time
+    }
+
+    /// The transition an entry's body asks for: the task it creates or changes (none for a
+    /// transfer) and the money it moves. Reads `state`, changes nothing.
+    static func transition(_ state: LedgerState, _ entry: Entry, _ body: TypedBody) throws(Refusal) -> (TaskState?, [Movement]) {
+        // Signed kinds have a party by their envelope (LedgerModel's Transaction.parse).
+        let party = entry.tx.party ?? ""
+        func task(_ id: String) throws(Refusal) -> TaskState {
+            guard let t = state.tasks[id] else { throw Refusal("no task \(id) on this ledger") }
+            return t
+        }
+        switch body {
+        case .genesis:
+            throw Refusal("a genesis transaction may only be line 1", code: .badGenesis)
+        case .transfer(let b):
+            return (nil, [.transfer(from: party, to: b.to, amount: b.amount)])
+        case .publish(let b):
+            let (t, movements) = try TaskState.publish(b, id: entry.tx.id, by: party, at: entry.time, seq: entry.seq,
+                                                       nonce: entry.tx.nonce ?? 0)
+            guard state.tasks[t.id] == nil else { throw Refusal("task \(t.id) already exists") }
+            return (t, movements)
+        case .join(let b):
+            var t = try task(b.task)
+            let movements = try t.join(party, at: entry.time)
+            return (t, movements)
+        case .coin(let b):
+            var t = try task(b.task)
+            let movements = try t.releaseCoin(b.coin, by: party, at: entry.time)
+            return (t, movements)
+        case .commit(let b):
+            var t = try task(b.task)
+            let movements = try t.commit(b.commitment, by: party, at: entry.time)
+            return (t, movements)
+        case .reveal(let b):
+            var t = try task(b.task)
+            let movements = try t.reveal(b, by: party, at: entry.time, seq: entry.seq)
+            return (t, movements)
+        case .cancel(let b):
+            var t = try task(b.task)
+            let movements = try t.cancel(by: party, recorded: b.payouts, seq: entry.seq)
+            return (t, movements)
+        case .settle(let b):
+            var t = try task(b.task)
+            let movements = try t.settle(b.record, at: entry.time, seq: entry.seq).movements
+            return (t, movements)
+        }
     }
 
     // MARK: - Findings
@@ -78,45 +125,5 @@ public enum Contract {
         if let w = Ed25519.weakness(ofAccount: account) {
             throw LedgerFinding(.weakKey, line: line, "\(what) \(account) is a \(w == .smallOrder ? "small-order" : "non-canonically encoded") Ed25519 key: no account may be such a key")
         }
-    }
-
-    /// A `rejected` finding for this entry: "KIND: message".
-    static func fail(_ entry: Entry, _ message: String) -> LedgerFinding {
-        LedgerFinding(.rejected, line: Int(entry.seq), "\(entry.tx.kind): \(message)")
-    }
-
-    // MARK: - Money (every sum overflow-checked)
-
-    static func add(_ a: Int64, _ b: Int64, _ entry: Entry, _ what: String) throws(LedgerFinding) -> Int64 {
-        let (r, o) = a.addingReportingOverflow(b)
-        guard !o else { throw fail(entry, "\(what) overflows a signed 64-bit integer") }
-        return r
-    }
-
-    static func debit(_ state: LedgerState, _ account: String, _ amount: Int64, _ entry: Entry, _ what: String) throws(LedgerFinding) {
-        let have = state.balance(of: account)
-        guard have >= amount else {
-            throw fail(entry, "\(what): account \(account) has \(have), needs \(amount)")
-        }
-    }
-
-    static func credit(_ state: inout LedgerState, _ account: String, _ amount: Int64) {
-        guard amount != 0 else { return }
-        state.balances[account, default: 0] += amount
-    }
-
-    static func withdraw(_ state: inout LedgerState, _ account: String, _ amount: Int64) {
-        guard amount != 0 else { return }
-        let left = state.balances[account, default: 0] - amount
-        state.balances[account] = left == 0 ? nil : left
-    }
-
-    // MARK: - Tasks
-
-    /// The task a body names, which must exist and still be open.
-    static func openTask(_ state: LedgerState, _ id: String, _ entry: Entry) throws(LedgerFinding) -> TaskState {
-        guard let t = state.tasks[id] else { throw fail(entry, "no task \(id) on this ledger") }
-        if let closed = t.closed { throw fail(entry, "task \(t.id) is already \(closed.rawValue)") }
-        return t
     }
 }

@@ -2,8 +2,9 @@ import CanonicalJSON
 import Incentives
 
 /// Everything the contract knows after replaying a ledger prefix. Pure data: the contract's
-/// `apply` is the only thing that changes it.
-public struct LedgerState: Sendable, Codable {
+/// `apply` is the only thing that changes it (a task through its own transitions, the money
+/// through `move`, in `Movement.swift`).
+public struct LedgerState: Sendable, Codable, Equatable {
     public let ledgerID: String
     public let name: String
     /// The sum of the genesis allocations: balances + escrow + burned always equals it.
@@ -25,14 +26,6 @@ public struct LedgerState: Sendable, Codable {
     /// The nonce a party's next transaction takes: one above its last. A party that used nonce
     /// Int64.max has none left: this returns Int64.max again, which the contract refuses.
     public func nextNonce(for account: String) -> Int64 { saturatingAdd(nonces[account] ?? 0, 1) }
-
-    /// Changes one existing task in place (the transitions' only way to change a task).
-    mutating func updateTask(_ id: String, _ change: (inout TaskState) -> Void) {
-        guard var task = tasks[id] else { return }
-        tasks[id] = nil
-        change(&task)
-        tasks[id] = task
-    }
 }
 
 /// How the task's random coin is released.
@@ -130,18 +123,31 @@ public struct Reveal: Sendable, Equatable, Codable {
     public let secret: String
     public let digest: String
     public let size: Int64
+    /// The result's bytes when revealed inline; dropped once the task closes.
     public let data: [UInt8]?
     public let time: Int64
     public let outcome: WorkerOutcome
-    /// The reveal's line (nil in a state cache written before it was recorded).
+    /// The reveal's line.
     public var seq: Int64? = nil
+
+    /// The same reveal without its inline bytes (kept once the task has closed).
+    var withoutData: Reveal {
+        Reveal(secret: secret, digest: digest, size: size, data: nil, time: time, outcome: outcome, seq: seq)
+    }
 }
 
 public enum TaskPhase: String, Sendable, Codable {
     case joining, coin, commit, reveal, settled, aborted, cancelled
 }
 
-public struct TaskState: Sendable, Codable {
+/// A task: the terms its publish fixed (plain `let`s) and its ``Stage``, an enum whose cases
+/// carry exactly the data that exists in that stage. Each input is one mutating function that
+/// refuses (leaving the task unchanged) or moves the stage on and returns the ``Movement``s of
+/// money it causes, which `Contract.apply` books: `join`, `releaseCoin`, `commit`, `reveal`,
+/// `cancel`, `settle` (in `Transactions/<Kind>.swift`), and `publish` to create one.
+/// The flat read API below (`joined`, `commits`, `coin`, deadlines, `phase(at:)`…) is computed
+/// from the stage.
+public struct TaskState: Sendable, Codable, Equatable {
     public let id: String
     public let requester: String
     public let program: ProgramSpec
@@ -161,38 +167,98 @@ public struct TaskState: Sendable, Codable {
     /// The publish transaction's nonce: the requester's coin secret is derived from it.
     public let publishNonce: Int64
 
-    public internal(set) var joined: [String] = []
-    public internal(set) var filledAt: Int64?
-    public internal(set) var coin: String?
-    public internal(set) var coinAt: Int64?
-    public internal(set) var commits: [String: String] = [:]
-    public internal(set) var lastCommitAt: Int64?
-    public internal(set) var reveals: [String: Reveal] = [:]
-    /// What this task holds in escrow now.
-    public internal(set) var escrowed: Int64 = 0
-    public internal(set) var closed: TaskPhase? = nil   // settled, aborted or cancelled
-    public internal(set) var closedSeq: Int64? = nil
-    public internal(set) var agreedResult: String? = nil
+    /// Where the task is, with what that stage holds.
+    public internal(set) var stage: Stage
+
+    // MARK: - Reading the stage
+
+    /// The open stage, or for a closed task the last open stage it reached.
+    public var lastOpenStage: OpenStage {
+        switch stage {
+        case .joining(let s): return .joining(s)
+        case .awaitingCoin(let s): return .awaitingCoin(s)
+        case .working(let s): return .working(s)
+        case .closed(let c): return c.last
+        }
+    }
+
+    /// The working stage's data (for a closed task, what it held when it closed), if it got there.
+    var work: Working? {
+        if case .working(let w) = lastOpenStage { return w }
+        return nil
+    }
+
+    /// The workers that joined, in join order.
+    public var joined: [String] {
+        switch lastOpenStage {
+        case .joining(let s): return s.workers
+        case .awaitingCoin(let s): return s.workers
+        case .working(let s): return s.workers
+        }
+    }
+
+    /// When the n-th worker joined.
+    public var filledAt: Int64? {
+        switch lastOpenStage {
+        case .joining: return nil
+        case .awaitingCoin(let s): return s.filledAt
+        case .working(let s): return s.filledAt
+        }
+    }
+
+    /// The coin the requester released (committed-coin tasks only; see `coinHex`).
+    public var coin: String? {
+        guard case .committed = coinMode else { return nil }
+        return work?.coin
+    }
+
+    /// When the requester released the coin (committed-coin tasks only).
+    public var coinAt: Int64? {
+        guard case .committed = coinMode else { return nil }
+        return work?.commitStart
+    }
+
+    public var commits: [String: String] { work?.commits ?? [:] }
+    /// When the last worker committed (set once every worker has).
+    public var lastCommitAt: Int64? { work?.lastCommitAt }
+    public var reveals: [String: Reveal] { work?.reveals ?? [:] }
+
+    /// What this task holds in escrow now: the reward, the payment and one deposit per worker
+    /// until it closes, nothing after. (Publish checked that the full sum fits in an Int64.)
+    public var escrowed: Int64 {
+        if case .closed = stage { return 0 }
+        return reward &+ (payment?.amount ?? 0) &+ deposit &* Int64(joined.count)
+    }
+
+    /// settled, aborted or cancelled; nil while open.
+    public var closed: TaskPhase? {
+        if case .closed(let c) = stage { return c.how.phase }
+        return nil
+    }
+
+    /// The line of the settle or cancel that closed the task.
+    public var closedSeq: Int64? {
+        if case .closed(let c) = stage { return c.seq }
+        return nil
+    }
+
+    /// The digest every worker revealed, when the task settled with agreement.
+    public var agreedResult: String? {
+        if case .closed(let c) = stage { return c.agreedResult }
+        return nil
+    }
 
     // Deadlines saturate at Int64.max instead of wrapping (entry times may be any non-negative
     // Int64; windows are at most 10 years).
     public var joinDeadline: Int64 { saturatingAdd(publishedAt, windows.join) }
     public var coinDeadline: Int64? { filledAt.map { saturatingAdd($0, windows.coin) } }
-    public var commitStart: Int64? {
-        switch coinMode {
-        case .committed: return coinAt
-        case .publicValue: return filledAt
-        }
-    }
-    public var commitDeadline: Int64? { commitStart.map { saturatingAdd($0, windows.commit) } }
+    /// When the commit phase began: the coin's release (committed coin) or the n-th join (public).
+    public var commitStart: Int64? { work?.commitStart }
+    public var commitDeadline: Int64? { work?.commitDeadline(windows) }
     public var allCommitted: Bool { commits.count == workers }
     /// The reveal phase starts when the last worker commits, or at the commit deadline.
-    public var revealStart: Int64? {
-        guard let cd = commitDeadline else { return nil }
-        if allCommitted, let t = lastCommitAt { return t }
-        return cd
-    }
-    public var revealDeadline: Int64? { revealStart.map { saturatingAdd($0, windows.reveal) } }
+    public var revealStart: Int64? { work?.revealStart(windows) }
+    public var revealDeadline: Int64? { work?.revealDeadline(windows) }
     public var isFilled: Bool { joined.count == workers }
     public var coinHex: String? {
         switch coinMode {
@@ -203,12 +269,20 @@ public struct TaskState: Sendable, Codable {
 
     /// The phase at time `now` (time only moves phases forward when deadlines pass).
     public func phase(at now: Int64) -> TaskPhase {
-        if let closed { return closed }
-        if !isFilled { return .joining }
-        if coinHex == nil { return .coin }
-        if allCommitted { return .reveal }
-        if let cd = commitDeadline, now > cd { return .reveal }
-        return .commit
+        switch stage {
+        case .closed(let c): return c.how.phase
+        case .joining: return .joining
+        case .awaitingCoin: return .coin
+        case .working(let w):
+            if w.commits.count == workers || now > w.commitDeadline(windows) { return .reveal }
+            return .commit
+        }
+    }
+
+    /// The open stage, or a refusal saying the task is closed (every input's first check).
+    func openStage() throws(Refusal) -> OpenStage {
+        if case .closed(let c) = stage { throw Refusal("task \(id) is already \(c.how.rawValue)") }
+        return lastOpenStage
     }
 }
 

@@ -22,21 +22,20 @@ public struct CancelBody: TransactionBody, Equatable {
     public var json: JSONObject { ["payouts": .array(payouts.map(\.json)), "task": .string(task)] }
 }
 
-extension Contract {
-    static func applyCancel(_ state: inout LedgerState, _ entry: Entry, party: String, _ body: CancelBody) throws(LedgerFinding) {
-        let t = try openTask(state, body.task, entry)
-        if let refusal = t.cancelRefusal(by: party) { throw fail(entry, refusal) }
-        let expected = cancelRecord(t)
-        try checkConserved(t, expected, entry)
-        try checkPayouts(entry, recorded: body.payouts, expected: expected.payouts)
-        close(&state, t, expected, phase: .cancelled, seq: entry.seq)
+extension TaskState {
+    /// The requester cancels the task while it is joining (line `seq`): every deposit, the
+    /// reward and any payment go back. The recorded payouts must be exactly those refunds.
+    public mutating func cancel(by party: String, recorded: [Payout], seq: Int64) throws(Refusal) -> [Movement] {
+        if let refusal = cancelRefusal(by: party) { throw Refusal(refusal) }
+        let expected = cancelRecord
+        try checkConserved(expected)
+        try Contract.checkPayouts(recorded: recorded, expected: expected.payouts)
+        return close(.cancelled, expected, seq: seq)
     }
 
     /// The refunds a cancel of this task records.
-    public static func cancelRecord(_ t: TaskState) -> SettlementRecord { refunds(t, clause: "cancel-refund") }
-}
+    public var cancelRecord: SettlementRecord { refunds(clause: "cancel-refund") }
 
-extension TaskState {
     /// Why `party` may not cancel this task, or nil when it may.
     public func cancelRefusal(by party: String) -> String? {
         if let closed { return "task \(id) is already \(closed.rawValue)" }
@@ -44,4 +43,9 @@ extension TaskState {
         if isFilled { return "task \(id) has filled (\(workers) workers); it can no longer be cancelled" }
         return nil
     }
+}
+
+extension Contract {
+    /// The refunds a cancel of this task records.
+    public static func cancelRecord(_ t: TaskState) -> SettlementRecord { t.cancelRecord }
 }

@@ -22,22 +22,27 @@ public struct CoinBody: TransactionBody, Equatable {
     public var json: JSONObject { ["coin": .string(coin), "task": .string(task)] }
 }
 
-extension Contract {
-    static func applyCoin(_ state: inout LedgerState, _ entry: Entry, party: String, _ body: CoinBody) throws(LedgerFinding) {
-        let t = try openTask(state, body.task, entry)
-        guard party == t.requester else { throw fail(entry, "only the requester \(t.requester) may release the coin") }
-        guard case .committed(let commitment) = t.coinMode else { throw fail(entry, "task \(t.id) has a public coin; there is nothing to release") }
-        guard t.isFilled, let deadline = t.coinDeadline else {
-            throw fail(entry, "task \(t.id) has not filled yet (\(t.joined.count) of \(t.workers) workers)")
-        }
-        guard t.coin == nil else { throw fail(entry, "the coin of task \(t.id) was already released") }
-        guard entry.time <= deadline else { throw fail(entry, "the coin window of task \(t.id) closed at \(deadline) (entry time \(entry.time))") }
-        guard Hex.encode(Commitments.coinCommitment(Hex.decode(body.coin)!)) == commitment else {
-            throw fail(entry, "the coin does not open the commitment \(commitment) published with task \(t.id)")
-        }
-        state.updateTask(t.id) { task in
-            task.coin = body.coin
-            task.coinAt = entry.time
+extension TaskState {
+    /// The requester opens the committed coin at `time`: the task moves to `working`, its commit
+    /// phase starting now. Moves no money.
+    public mutating func releaseCoin(_ coin: String, by party: String, at time: Int64) throws(Refusal) -> [Movement] {
+        let open = try openStage()
+        guard party == requester else { throw Refusal("only the requester \(requester) may release the coin") }
+        guard case .committed(let commitment) = coinMode else { throw Refusal("task \(id) has a public coin; there is nothing to release") }
+        switch open {
+        case .joining(let s):
+            throw Refusal("task \(id) has not filled yet (\(s.workers.count) of \(workers) workers)")
+        case .working:
+            throw Refusal("the coin of task \(id) was already released")
+        case .awaitingCoin(let s):
+            let deadline = saturatingAdd(s.filledAt, windows.coin)
+            guard time <= deadline else { throw Refusal("the coin window of task \(id) closed at \(deadline) (entry time \(time))") }
+            guard let r = Hex.decode(coin), Hex.encode(Commitments.coinCommitment(r)) == commitment else {
+                throw Refusal("the coin does not open the commitment \(commitment) published with task \(id)")
+            }
+            stage = .working(Working(workers: s.workers, filledAt: s.filledAt, coin: coin, commitStart: time,
+                                     commits: [:], lastCommitAt: nil, reveals: [:]))
+            return []
         }
     }
 }

@@ -21,29 +21,29 @@ public struct CommitBody: TransactionBody, Equatable {
     public var json: JSONObject { ["commitment": .string(commitment), "task": .string(task)] }
 }
 
-extension Contract {
-    static func applyCommit(_ state: inout LedgerState, _ entry: Entry, party worker: String, _ body: CommitBody) throws(LedgerFinding) {
-        let t = try openTask(state, body.task, entry)
-        if let refusal = t.commitRefusal(worker, at: entry.time) { throw fail(entry, refusal) }
-        if let other = t.commits.first(where: { $0.value == body.commitment }) {
-            throw fail(entry, "commitment \(body.commitment) is already the commitment of worker \(other.key): a copied commitment is refused")
-        }
-        state.updateTask(t.id) { task in
-            task.commits[worker] = body.commitment
-            if task.allCommitted { task.lastCommitAt = entry.time }
-        }
-    }
-}
-
 extension TaskState {
+    /// `worker` commits at `time`; the n-th commit opens the reveal phase at once. Moves no money.
+    public mutating func commit(_ commitment: String, by worker: String, at time: Int64) throws(Refusal) -> [Movement] {
+        if let refusal = commitRefusal(worker, at: time) { throw Refusal(refusal) }
+        guard case .working(var s) = stage else { throw Refusal("task \(id) is not in its commit phase yet (phase \(phase(at: time).rawValue))") }
+        if let other = s.commits.first(where: { $0.value == commitment }) {
+            throw Refusal("commitment \(commitment) is already the commitment of worker \(other.key): a copied commitment is refused")
+        }
+        s.commits[worker] = commitment
+        if s.commits.count == workers { s.lastCommitAt = time }
+        stage = .working(s)
+        return []
+    }
+
     /// Why `worker` may not commit at `time`, or nil when it may.
     public func commitRefusal(_ worker: String, at time: Int64) -> String? {
         if let closed { return "task \(id) is already \(closed.rawValue)" }
         guard joined.contains(worker) else { return "\(worker) is not a worker of task \(id)" }
-        guard coinHex != nil, let deadline = commitDeadline else {
+        guard case .working(let s) = stage else {
             return "task \(id) is not in its commit phase yet (phase \(phase(at: time).rawValue))"
         }
-        if commits[worker] != nil { return "\(worker) has already committed to task \(id)" }
+        if s.commits[worker] != nil { return "\(worker) has already committed to task \(id)" }
+        let deadline = s.commitDeadline(windows)
         if time > deadline { return "the commit window of task \(id) closed at \(deadline) (entry time \(time))" }
         return nil
     }

@@ -16,23 +16,27 @@ public struct JoinBody: TransactionBody, Equatable {
     public var json: JSONObject { ["task": .string(task)] }
 }
 
-extension Contract {
-    static func applyJoin(_ state: inout LedgerState, _ entry: Entry, party worker: String, _ body: JoinBody) throws(LedgerFinding) {
-        let t = try openTask(state, body.task, entry)
-        if let refusal = t.joinRefusal(worker, at: entry.time) { throw fail(entry, refusal) }
-        try debit(state, worker, t.deposit, entry, "cannot escrow the deposit")
-        let escrowed = try add(t.escrowed, t.deposit, entry, "task escrow")
-        withdraw(&state, worker, t.deposit)
-        state.escrow += t.deposit
-        state.updateTask(t.id) { task in
-            task.escrowed = escrowed
-            task.joined.append(worker)
-            if task.isFilled { task.filledAt = entry.time }
-        }
-    }
-}
-
 extension TaskState {
+    /// `worker` joins at `time`: its deposit goes into escrow; the n-th join fills the task (to
+    /// `awaitingCoin`, or straight to `working` with a public coin).
+    public mutating func join(_ worker: String, at time: Int64) throws(Refusal) -> [Movement] {
+        if let refusal = joinRefusal(worker, at: time) { throw Refusal(refusal) }
+        guard case .joining(var s) = stage else { throw Refusal("task \(id) is full (\(workers) of \(workers) workers joined)") }
+        s.workers.append(worker)
+        if s.workers.count < workers {
+            stage = .joining(s)
+        } else {
+            switch coinMode {
+            case .committed:
+                stage = .awaitingCoin(AwaitingCoin(workers: s.workers, filledAt: time))
+            case .publicValue(let coin):
+                stage = .working(Working(workers: s.workers, filledAt: time, coin: coin, commitStart: time,
+                                         commits: [:], lastCommitAt: nil, reveals: [:]))
+            }
+        }
+        return [.escrowIn(account: worker, amount: deposit, stake: .deposit)]
+    }
+
     /// Why `worker` may not join at `time`, or nil when it may.
     public func joinRefusal(_ worker: String, at time: Int64) -> String? {
         if let closed { return "task \(id) is already \(closed.rawValue)" }

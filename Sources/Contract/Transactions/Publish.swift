@@ -158,38 +158,32 @@ public struct PublishBody: TransactionBody, Equatable {
     }
 }
 
-extension Contract {
-    static func applyPublish(_ state: inout LedgerState, _ entry: Entry, party requester: String, _ body: PublishBody) throws(LedgerFinding) {
+extension TaskState {
+    /// The task a publish creates (its id is the transaction's id), and the escrow of its reward
+    /// and payment; or a refusal.
+    public static func publish(_ body: PublishBody, id: String, by requester: String, at time: Int64, seq: Int64,
+                               nonce: Int64) throws(Refusal) -> (task: TaskState, movements: [Movement]) {
         if body.program.name != "exec" {
             guard let builtin = Programs.named(body.program.name) else {
-                throw fail(entry, "unknown program \(body.program.name) (built-in: \(Programs.all.map { $0.name }.joined(separator: ", ")), or exec)")
+                throw Refusal("unknown program \(body.program.name) (built-in: \(Programs.all.map { $0.name }.joined(separator: ", ")), or exec)")
             }
             do { try builtin.validate(params: .object(body.program.params), inputCount: body.inputs.count) } catch {
-                throw fail(entry, "program \(body.program.name): \(error)")
+                throw Refusal("program \(body.program.name): \(error)")
             }
         }
         if body.payment != nil, body.program.name != EvalClassifier.name {
-            throw fail(entry, "a payment is only for \(EvalClassifier.name) tasks")
+            throw Refusal("a payment is only for \(EvalClassifier.name) tasks")
         }
-
-        let escrowAmount = try add(body.reward, body.payment?.amount ?? 0, entry, "reward plus payment")
-        try debit(state, requester, escrowAmount, entry, "cannot escrow the reward")
-        _ = try add(state.escrow, escrowAmount, entry, "total escrow")
+        let escrowAmount = try checkedAdd(body.reward, body.payment?.amount ?? 0, "reward plus payment")
         // The largest sum this task can hold: reward + payment + n deposits.
         var cap = escrowAmount
-        for _ in 0..<body.workers { cap = try add(cap, body.deposit, entry, "reward plus all deposits") }
+        for _ in 0..<body.workers { cap = try checkedAdd(cap, body.deposit, "reward plus all deposits") }
 
-        let id = entry.tx.id
-        guard state.tasks[id] == nil else { throw fail(entry, "task \(id) already exists") }
-        var task = TaskState(id: id, requester: requester, program: body.program, inputs: body.inputs, reward: body.reward,
+        let task = TaskState(id: id, requester: requester, program: body.program, inputs: body.inputs, reward: body.reward,
                              deposit: body.deposit, workers: Int(body.workers), windows: body.windows, coinMode: body.coin,
                              eck: body.eck, forfeit: body.forfeit, allow: body.allow, payment: body.payment,
-                             maxResultSize: body.maxResultSize ?? defaultMaxResultSize, publishedAt: entry.time,
-                             publishSeq: entry.seq, publishNonce: entry.tx.nonce ?? 0)
-        task.escrowed = escrowAmount
-        withdraw(&state, requester, escrowAmount)
-        state.escrow += escrowAmount
-        state.tasks[id] = task
-        state.taskOrder.append(id)
+                             maxResultSize: body.maxResultSize ?? Contract.defaultMaxResultSize, publishedAt: time,
+                             publishSeq: seq, publishNonce: nonce, stage: .joining(Joining(workers: [])))
+        return (task, [.escrowIn(account: requester, amount: escrowAmount, stake: .reward)])
     }
 }

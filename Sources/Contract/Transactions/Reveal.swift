@@ -46,34 +46,36 @@ public struct RevealBody: TransactionBody, Equatable {
     }
 }
 
-extension Contract {
-    static func applyReveal(_ state: inout LedgerState, _ entry: Entry, party worker: String, _ body: RevealBody) throws(LedgerFinding) {
-        let t = try openTask(state, body.task, entry)
-        guard let commitment = t.commits[worker] else { throw fail(entry, "\(worker) has no commitment on task \(t.id) to open") }
-        guard t.reveals[worker] == nil else { throw fail(entry, "\(worker) has already revealed on task \(t.id)") }
-        guard let cd = t.commitDeadline, let rd = t.revealDeadline else { throw fail(entry, "task \(t.id) is not in its reveal phase") }
-        guard t.allCommitted || entry.time > cd else {
-            throw fail(entry, "task \(t.id) is still in its commit phase until \(cd) or until every worker has committed; revealing now would let others copy")
-        }
-        guard entry.time <= rd else { throw fail(entry, "the reveal window of task \(t.id) closed at \(rd) (entry time \(entry.time))") }
-        guard body.size <= t.maxResultSize else { throw fail(entry, "size must be at most \(t.maxResultSize), got \(body.size)") }
-        let mustInline = t.revealsInline(size: body.size)
-        if let bytes = body.data {
-            guard mustInline else { throw fail(entry, "results over \(inlineResultLimit) bytes are revealed by digest, not inline") }
-            guard Int64(bytes.count) == body.size else { throw fail(entry, "data holds \(bytes.count) bytes, size says \(body.size)") }
-            guard SHA256.hex(bytes) == body.digest else { throw fail(entry, "data does not hash to digest \(body.digest)") }
-        } else if mustInline {
-            throw fail(entry, "a result of \(body.size) bytes must be revealed inline (data)")
-        }
-        let outcome = t.outcome(ofOpening: body, by: worker, commitment: commitment)
-        state.updateTask(t.id) { task in
-            task.reveals[worker] = Reveal(secret: body.secret, digest: body.digest, size: body.size, data: body.data,
-                                          time: entry.time, outcome: outcome, seq: entry.seq)
-        }
-    }
-}
-
 extension TaskState {
+    /// `worker` opens its commitment at `time` (line `seq`), once the commit phase is over. What
+    /// the opening counts as is recorded with it. Moves no money.
+    public mutating func reveal(_ body: RevealBody, by worker: String, at time: Int64, seq: Int64) throws(Refusal) -> [Movement] {
+        let open = try openStage()
+        guard case .working(var s) = open, let commitment = s.commits[worker] else {
+            throw Refusal("\(worker) has no commitment on task \(id) to open")
+        }
+        guard s.reveals[worker] == nil else { throw Refusal("\(worker) has already revealed on task \(id)") }
+        let cd = s.commitDeadline(windows), rd = s.revealDeadline(windows)
+        guard s.commits.count == workers || time > cd else {
+            throw Refusal("task \(id) is still in its commit phase until \(cd) or until every worker has committed; revealing now would let others copy")
+        }
+        guard time <= rd else { throw Refusal("the reveal window of task \(id) closed at \(rd) (entry time \(time))") }
+        guard body.size <= maxResultSize else { throw Refusal("size must be at most \(maxResultSize), got \(body.size)") }
+        let mustInline = revealsInline(size: body.size)
+        if let bytes = body.data {
+            guard mustInline else { throw Refusal("results over \(Contract.inlineResultLimit) bytes are revealed by digest, not inline") }
+            guard Int64(bytes.count) == body.size else { throw Refusal("data holds \(bytes.count) bytes, size says \(body.size)") }
+            guard SHA256.hex(bytes) == body.digest else { throw Refusal("data does not hash to digest \(body.digest)") }
+        } else if mustInline {
+            throw Refusal("a result of \(body.size) bytes must be revealed inline (data)")
+        }
+        let outcome = outcome(ofOpening: body, by: worker, commitment: commitment)
+        s.reveals[worker] = Reveal(secret: body.secret, digest: body.digest, size: body.size, data: body.data,
+                                   time: time, outcome: outcome, seq: seq)
+        stage = .working(s)
+        return []
+    }
+
     /// Whether a result of `size` bytes is revealed inline (`data`) rather than by digest.
     public func revealsInline(size: Int64) -> Bool {
         size <= Contract.inlineResultLimit || program.name == EvalClassifier.name
@@ -81,9 +83,10 @@ extension TaskState {
 
     /// What an opening counts as: a wrong opening, a trivial result (E_ck), or a valid result.
     public func outcome(ofOpening body: RevealBody, by worker: String, commitment: String) -> WorkerOutcome {
-        let expected = Commitments.commitment(task: Hex.decode(id)!, worker: Hex.decode(worker)!, secret: Hex.decode(body.secret)!,
-                                              size: body.size, digest: Hex.decode(body.digest)!)
-        if Hex.encode(expected) != commitment { return .wrongOpening }
+        guard let task = Hex.decode(id), let w = Hex.decode(worker), let secret = Hex.decode(body.secret),
+              let digest = Hex.decode(body.digest),
+              Hex.encode(Commitments.commitment(task: task, worker: w, secret: secret, size: body.size, digest: digest)) == commitment
+        else { return .wrongOpening }
         if isTrivial(digest: body.digest, size: body.size, data: body.data) { return .trivialResult }
         return .revealed(resultID: body.digest)
     }

@@ -37,75 +37,69 @@ public struct SettleBody: TransactionBody, Equatable {
         return o
     }
 
+    /// What the body records.
+    public var record: SettlementRecord { SettlementRecord(outcome: outcome, payouts: payouts, burned: burned, result: result) }
+
     /// The settle transaction for `task` carrying `record`.
     public static func transaction(task: String, _ record: SettlementRecord, ledger: String) -> Transaction {
         Transaction(unsignedKind: .settle, body: SettleBody(task: task, record).json, ledger: ledger)
     }
 }
 
-extension Contract {
-    static func applySettle(_ state: inout LedgerState, _ entry: Entry, _ body: SettleBody) throws(LedgerFinding) {
-        let t = try openTask(state, body.task, entry)
-        let expected = try settlement(t, at: entry.time, line: Int(entry.seq))
-        try checkConserved(t, expected, entry)
-        let line = Int(entry.seq)
-        guard body.outcome == expected.outcome else {
-            throw LedgerFinding(.settlementMismatch, line: line,
-                                "settle: recorded outcome \(body.outcome), but the history gives \(expected.outcome)")
+extension TaskState {
+    /// Anyone settles the task at `time` (line `seq`): the record must be exactly the one the
+    /// history gives (``settlement(at:)``); the task closes (settled or aborted) and its escrow is
+    /// paid out clause by clause, forfeits burned when the task says so.
+    public mutating func settle(_ recorded: SettlementRecord, at time: Int64, seq: Int64) throws(Refusal) -> (record: SettlementRecord, movements: [Movement]) {
+        let expected = try settlement(at: time)
+        try checkConserved(expected)
+        guard recorded.outcome == expected.outcome else {
+            throw Refusal("recorded outcome \(recorded.outcome), but the history gives \(expected.outcome)", code: .settlementMismatch)
         }
-        try checkPayouts(entry, recorded: body.payouts, expected: expected.payouts)
-        guard body.burned == expected.burned else {
-            throw LedgerFinding(.settlementMismatch, line: line, "settle: recorded burned \(body.burned), recomputed \(expected.burned)")
+        try Contract.checkPayouts(recorded: recorded.payouts, expected: expected.payouts)
+        guard recorded.burned == expected.burned else {
+            throw Refusal("recorded burned \(recorded.burned), recomputed \(expected.burned)", code: .settlementMismatch)
         }
-        guard body.result == expected.result else {
-            throw LedgerFinding(.settlementMismatch, line: line,
-                                "settle: recorded agreed result \(body.result ?? "none"), recomputed \(expected.result ?? "none")")
+        guard recorded.result == expected.result else {
+            throw Refusal("recorded agreed result \(recorded.result ?? "none"), recomputed \(expected.result ?? "none")", code: .settlementMismatch)
         }
-        close(&state, t, expected, phase: expected.outcome == "settled" ? .settled : .aborted, seq: entry.seq)
+        return (expected, close(expected.outcome == "settled" ? .settled : .aborted, expected, seq: seq))
     }
 
     /// A closing pays out exactly what the task holds: nothing is created or lost.
-    static func checkConserved(_ t: TaskState, _ s: SettlementRecord, _ entry: Entry) throws(LedgerFinding) {
+    func checkConserved(_ s: SettlementRecord) throws(Refusal) {
         var total = s.burned
-        for p in s.payouts { total = try add(total, p.amount, entry, "the payouts") }
-        guard total == t.escrowed else {
-            throw LedgerFinding(.conservation, line: Int(entry.seq), "\(entry.tx.kind): payouts and burned total \(total), but task \(t.id) holds \(t.escrowed)")
+        for p in s.payouts { total = try checkedAdd(total, p.amount, "the payouts") }
+        guard total == escrowed else {
+            throw Refusal("payouts and burned total \(total), but task \(id) holds \(escrowed)", code: .conservation)
         }
     }
 
-    static func checkPayouts(_ entry: Entry, recorded list: [Payout], expected: [Payout]) throws(LedgerFinding) {
-        let kind = entry.tx.kind, line = Int(entry.seq)
+    /// Closes the task (line `seq`) and returns what it pays out: every payout, then the burn.
+    mutating func close(_ how: Closing, _ s: SettlementRecord, seq: Int64) -> [Movement] {
+        // Inline result bytes are needed only to settle (the evaluation payment); once closed,
+        // the digests and outcomes are what anyone reads, so the state stays small per task.
+        stage = .closed(Closed(how: how, seq: seq, agreedResult: s.result, last: lastOpenStage.withoutRevealData))
+        var movements = s.payouts.map(Movement.payout)
+        if s.burned > 0 { movements.append(.burn(s.burned)) }
+        return movements
+    }
+}
+
+extension Contract {
+    static func checkPayouts(recorded list: [Payout], expected: [Payout]) throws(Refusal) {
         for (i, e) in expected.enumerated() {
             guard i < list.count else {
-                throw LedgerFinding(.settlementMismatch, line: line,
-                                    "\(kind): payout \(i + 1) is missing: recomputed \(e.amount) to \(e.account) (\(e.clause))")
+                throw Refusal("payout \(i + 1) is missing: recomputed \(e.amount) to \(e.account) (\(e.clause))", code: .settlementMismatch)
             }
             guard list[i] == e else {
                 let r = list[i]
-                throw LedgerFinding(.settlementMismatch, line: line,
-                                    "\(kind): payout \(i + 1) recorded \(r.amount) to \(r.account) (\(r.clause)), recomputed \(e.amount) to \(e.account) (\(e.clause))")
+                throw Refusal("payout \(i + 1) recorded \(r.amount) to \(r.account) (\(r.clause)), recomputed \(e.amount) to \(e.account) (\(e.clause))",
+                              code: .settlementMismatch)
             }
         }
         guard list.count == expected.count else {
-            throw LedgerFinding(.settlementMismatch, line: line, "\(kind): \(list.count) payouts recorded, \(expected.count) recomputed")
-        }
-    }
-
-    /// Pays out a closing task. The escrow shrinks by exactly what the task held.
-    static func close(_ state: inout LedgerState, _ t: TaskState, _ s: SettlementRecord, phase: TaskPhase, seq: Int64) {
-        for p in s.payouts { credit(&state, p.account, p.amount) }
-        state.burned += s.burned
-        state.escrow -= t.escrowed
-        state.updateTask(t.id) { task in
-            task.escrowed = 0
-            task.closed = phase
-            task.closedSeq = seq
-            task.agreedResult = s.result
-            // Inline result bytes are needed only to settle (the evaluation payment); once closed,
-            // the digests and outcomes are what anyone reads, so the state stays small per task.
-            for (worker, r) in task.reveals where r.data != nil {
-                task.reveals[worker] = Reveal(secret: r.secret, digest: r.digest, size: r.size, data: nil, time: r.time, outcome: r.outcome)
-            }
+            throw Refusal("\(list.count) payouts recorded, \(expected.count) recomputed", code: .settlementMismatch)
         }
     }
 }

@@ -1,7 +1,8 @@
 import CanonicalJSON
 import LedgerModel
 
-/// transfer (signed by the payer): `{"amount":N,"to":ID}`, N ≥ 1.
+/// transfer (signed by the payer): `{"amount":N,"to":ID}`, N ≥ 1. Its transition is one
+/// ``Movement/transfer(from:to:amount:)`` (`Contract.transition`).
 public struct TransferBody: TransactionBody, Equatable {
     public static let kind = TransactionKind.transfer
     public let to: String
@@ -19,15 +20,4 @@ public struct TransferBody: TransactionBody, Equatable {
     }
 
     public var json: JSONObject { ["amount": .int(amount), "to": .string(to)] }
-}
-
-extension Contract {
-    static func applyTransfer(_ state: inout LedgerState, _ entry: Entry, party from: String, _ body: TransferBody) throws(LedgerFinding) {
-        try debit(state, from, body.amount, entry, "insufficient funds")
-        if body.to != from {
-            _ = try add(state.balance(of: body.to), body.amount, entry, "the recipient's balance")
-            withdraw(&state, from, body.amount)
-            credit(&state, body.to, body.amount)
-        }
-    }
 }

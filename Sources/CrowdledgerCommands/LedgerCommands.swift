@@ -28,6 +28,7 @@ struct InitCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("The genesis salt, 64 lower-case hex digits (default: 32 random bytes). Give one only for a reproducible record: two ledgers with the same salt, name, allocations and time have the same id.", valueName: "HEX"))
     var salt: String?
+    @OptionGroup var output: AppendOutput
 
     func run() throws {
         var allocations: [String: Int64] = [:]
@@ -53,7 +54,7 @@ struct InitCommand: ParsableCommand {
             saltBytes = b
         }
         let genesis = try options.client.create(name: name, allocations: allocations, salt: saltBytes, time: try Clock.now())
-        Output.line(genesis.hash)
+        Output.appended(genesis, json: output.json, id: genesis.hash)
     }
 }
 
@@ -64,12 +65,13 @@ struct Transfer: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The sender's key file.", valueName: "K")) var key: String
     @Option(name: .long, help: ArgumentHelp("The recipient's account id.", valueName: "ID")) var to: String
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("A positive integer amount.", valueName: "N")) var amount: Int64
+    @OptionGroup var output: AppendOutput
 
     func run() throws {
         let to = try Accounts.parse(to, what: "--to")
         guard amount > 0 else { throw ToolError.usage("--amount must be a positive integer, got \(amount)") }
         let entry = try options.client.transfer(key: try KeyFile.load(key), to: to, amount: amount, time: try Clock.now())
-        Output.line(entry.tx.id)
+        Output.appended(entry, json: output.json)
     }
 }
 

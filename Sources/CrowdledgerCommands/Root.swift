@@ -17,22 +17,31 @@ public struct Crowdledger: ParsableCommand {
         subcommands: [
             Keygen.self, AccountCommand.self, InitCommand.self, Transfer.self,
             Publish.self, Join.self, CoinCommand.self, Run.self, Commit.self, Reveal.self, Cancel.self, Settle.self,
-            Status.self, Balances.self, Log.self, Verify.self, Repair.self, MechanismCommand.self, Derive.self, DemoCommand.self, MergeDriver.self,
+            WaitCommand.self, Status.self, Balances.self, Log.self, Verify.self, ReportCommand.self, ExportCommand.self, Repair.self, MechanismCommand.self, Derive.self, DemoCommand.self, MergeDriver.self,
         ]
     )
 
     public init() {}
 
-    /// Parses and runs, mapping every failure to one stderr line and the contract's exit status.
+    /// Parses and runs, mapping every failure to one stderr line (one JSON object with `--json`)
+    /// and the contract's exit status.
     public static func runMain(_ arguments: [String]? = nil) -> Never {
+        let args = arguments ?? Array(CommandLine.arguments.dropFirst())
+        let json = wantsJSON(args)
         do {
-            var command = try parseAsRoot(globalOptionsMoved(arguments ?? Array(CommandLine.arguments.dropFirst())))
+            var command = try parseAsRoot(globalOptionsMoved(args))
             do { try command.run() } catch {
                 if let failure = Output.writeFailure { Output.err("crowdledger: cannot write to standard output: \(failure)") }
                 throw error
             }
             if let failure = Output.writeFailure {
-                Output.err("crowdledger: cannot write to standard output: \(failure) (anything the command appended to the ledger stands)")
+                if let entry = Output.appendedEntry {
+                    // The entry is durably on the ledger: the command succeeded; only its report
+                    // to stdout was lost. A script finds it with `log -n 1 --json`.
+                    Output.err("crowdledger: warning: cannot write to standard output: \(failure); line \(entry.seq) (transaction \(entry.tx.id), hash \(entry.hash)) was appended and stands; `crowdledger log -n 1 --json` shows it")
+                    terminate(0)
+                }
+                Output.err("crowdledger: cannot write to standard output: \(failure)")
                 terminate(2)
             }
             terminate(0)
@@ -46,13 +55,22 @@ public struct Crowdledger: ParsableCommand {
             if isArgumentParserError(error) {
                 // One line: the reason, and where to read more.
                 let reason = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-                Output.err("crowdledger: \(reason) (see `crowdledger help`)")
+                Diagnostics.report(.usage(json ? reason : "\(reason) (see `crowdledger help`)"), json: json)
                 terminate(2)
             }
             let d = Diagnostics.diagnostic(for: error)
-            Output.err(Diagnostics.line(d))
+            Diagnostics.report(d, json: json)
             terminate(Diagnostics.exitStatus(d.kind))
         }
+    }
+
+    /// Whether `--json` was given (before any `--`): errors are then one JSON object on stderr.
+    static func wantsJSON(_ args: [String]) -> Bool {
+        for a in args {
+            if a == "--" { return false }
+            if a == "--json" { return true }
+        }
+        return false
     }
 
     /// `--ledger PATH` is global: given before the subcommand (`crowdledger --ledger L verify`),

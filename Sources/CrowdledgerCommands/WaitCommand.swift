@@ -1,4 +1,5 @@
 import ArgumentParser
+import CanonicalJSON
 import Client
 import Contract
 import LedgerModel
@@ -27,6 +28,7 @@ struct WaitCommand: ParsableCommand {
     @Option(name: .customLong("for"), help: ArgumentHelp("coin, commit, reveal, settleable or closed.", valueName: "PHASE")) var target: String
     @Option(name: .long, help: ArgumentHelp("Give up after this many seconds (default: wait forever).", valueName: "S")) var timeout: Int64?
     @Option(name: .long, help: ArgumentHelp("Seconds between checks (default 1).", valueName: "S")) var interval: Int64 = 1
+    @Flag(name: .long, help: "Print {\"phase\",\"time\"} (errors: one JSON object on stderr).") var json = false
 
     func run() throws {
         guard let goal = Target(rawValue: target) else {
@@ -42,7 +44,7 @@ struct WaitCommand: ParsableCommand {
             let now = max(try Clock.now(), state.time)
             let phase = t.phase(at: now)
             if reached(goal, t, phase, now) {
-                Output.line(phase.rawValue)
+                if json { Output.json(.object(["phase": .string(phase.rawValue), "time": .int(now)])) } else { Output.line(phase.rawValue) }
                 return
             }
             if phase == .aborted || phase == .cancelled || (phase == .settled && goal != .closed) {

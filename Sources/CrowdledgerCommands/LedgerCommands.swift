@@ -91,10 +91,9 @@ struct Balances: ParsableCommand {
                                  "escrow": .int(state.escrow), "total": .int(state.genesisTotal)]))
             return
         }
-        for (k, v) in state.balances.sorted(by: { $0.key < $1.key }) { Output.line("\(k)  \(v)") }
-        Output.line("escrow  \(state.escrow)")
-        Output.line("burned  \(state.burned)")
-        Output.line("total  \(state.genesisTotal)")
+        let rows = [["account", "balance"]] + state.balances.sorted(by: { $0.key < $1.key }).map { [$0.key, String($0.value)] }
+            + [["escrow", String(state.escrow)], ["burned", String(state.burned)], ["total", String(state.genesisTotal)]]
+        for l in columns(rows, right: [1]) { Output.line(l) }
     }
 }
 

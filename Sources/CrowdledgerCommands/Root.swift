@@ -1,4 +1,6 @@
 import ArgumentParser
+import Files
+import Report
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,6 +16,7 @@ public struct Crowdledger: ParsableCommand {
         (nothing was written); 2 usage, input or I/O error.
         New entries take the system clock, or $CROWDLEDGER_TIME (integer Unix seconds) when set.
         """,
+        version: ToolVersion.current,
         subcommands: [
             Keygen.self, AccountCommand.self, InitCommand.self, Transfer.self,
             Publish.self, Join.self, CoinCommand.self, Run.self, Commit.self, Reveal.self, Cancel.self, Settle.self,
@@ -28,6 +31,10 @@ public struct Crowdledger: ParsableCommand {
     public static func runMain(_ arguments: [String]? = nil) -> Never {
         let args = arguments ?? Array(CommandLine.arguments.dropFirst())
         let json = wantsJSON(args)
+        if let unknown = unknownCommand(args) {
+            Diagnostics.report(.usage(unknown), json: json)
+            terminate(2)
+        }
         do {
             var command = try parseAsRoot(globalOptionsMoved(args))
             do { try command.run() } catch {
@@ -58,10 +65,50 @@ public struct Crowdledger: ParsableCommand {
                 Diagnostics.report(.usage(json ? reason : "\(reason) (see `crowdledger help`)"), json: json)
                 terminate(2)
             }
-            let d = Diagnostics.diagnostic(for: error)
+            var d = Diagnostics.diagnostic(for: error)
+            if d.kind == .usage, let ledger = LedgerOptions.pathInUse, d.description.contains("\(ledger): no such file"), !FileIO.exists(ledger) {
+                d.message += " (there is no ledger at \(ledger): create one with `crowdledger init --fund ID=AMOUNT`, or name another with --ledger PATH or $CROWDLEDGER_LEDGER)"
+            }
             Diagnostics.report(d, json: json)
             terminate(Diagnostics.exitStatus(d.kind))
         }
+    }
+
+    /// The names of the subcommands.
+    static var commandNames: [String] {
+        configuration.subcommands.map { $0.configuration.commandName ?? String(describing: $0).lowercased() }
+    }
+
+    /// A misspelt subcommand (`stauts`) or `help NOSUCH`: the error line, with the nearest names.
+    static func unknownCommand(_ args: [String]) -> String? {
+        let moved = globalOptionsMoved(args)
+        guard let first = moved.first, !first.hasPrefix("-") else { return nil }
+        let names = commandNames + ["help"]
+        var word = first
+        if first == "help" {
+            guard moved.count >= 2, !moved[1].hasPrefix("-") else { return nil }
+            word = moved[1]
+        }
+        guard !names.contains(word) else { return nil }
+        let near = names.filter { $0 != "help" && (editDistance($0, word) <= 2 || ($0.hasPrefix(word) && word.count >= 2)) }
+        let hint = near.isEmpty ? "" : "; did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))?"
+        return "unknown command '\(word)'\(hint) (`crowdledger help` lists them)"
+    }
+
+    /// Levenshtein distance, with a swap of two neighbours counting as one edit.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+        var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
     }
 
     /// Whether `--json` was given (before any `--`): errors are then one JSON object on stderr.

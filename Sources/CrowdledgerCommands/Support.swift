@@ -77,10 +77,16 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The ledger file (default: $CROWDLEDGER_LEDGER, else ledger/ledger.jsonl).", valueName: "PATH"))
     var ledger: String?
 
+    /// The ledger path the command uses (for the hint when it does not exist).
+    nonisolated(unsafe) static var pathInUse: String?
+
     var path: String {
-        if let ledger { return ledger }
-        if let env = getenv("CROWDLEDGER_LEDGER"), let s = String(validatingCString: env), !s.isEmpty { return s }
-        return "ledger/ledger.jsonl"
+        let p: String
+        if let ledger { p = ledger }
+        else if let env = getenv("CROWDLEDGER_LEDGER"), let s = String(validatingCString: env), !s.isEmpty { p = s }
+        else { p = "ledger/ledger.jsonl" }
+        Self.pathInUse = p
+        return p
     }
 
     var blobs: BlobStore { BlobStore(ledgerPath: path) }

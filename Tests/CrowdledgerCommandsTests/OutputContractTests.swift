@@ -399,3 +399,37 @@ final class Scenario: @unchecked Sendable {
         try? FileManager.default.copyItem(atPath: shot, toPath: FileManager.default.temporaryDirectory.appendingPathComponent("crowdledger-report.png").path)
     }
 }
+
+@Suite("Conventions (issue 11)") struct ConventionsTests {
+    @Test("--version, help NOSUCH, a misspelt command, keygen --out -, a missing ledger")
+    func conventions() throws {
+        let dir = try TempDir()
+        let v = CLI.run(["--version"])
+        #expect(v.status == 0 && v.lines.count == 1 && v.stdout.hasPrefix("0."), "\(v)")
+        let help = CLI.run(["help", "nosuch"])
+        #expect(help.status == 2 && help.stdout.isEmpty && help.stderr.contains("unknown command 'nosuch'"), "\(help)")
+        #expect(CLI.run(["help", "status"]).status == 0)
+        let typo = CLI.run(["stauts"])
+        #expect(typo.status == 2 && typo.stderr.contains("did you mean 'status'?"), "\(typo)")
+        let typo2 = CLI.run(["--ledger", dir.path("l.jsonl"), "verfy", "--json"])
+        #expect(typo2.status == 2 && typo2.stderr.contains(#""code":"usage""#) && typo2.stderr.contains("'verify'"), "\(typo2)")
+        let key = CLI.run(["keygen", "--out", "-"], cwd: dir.root)
+        #expect(key.status == 2 && key.stdout.isEmpty && !FileManager.default.fileExists(atPath: dir.path("-")), "\(key)")
+        let missing = CLI.run(["balances", "--ledger", dir.path("none.jsonl")])
+        #expect(missing.status == 2 && missing.stderr.contains("crowdledger init") && missing.stderr.split(separator: "\n").count == 1, "\(missing)")
+    }
+
+    @Test("balances, status and log print aligned columns under a header, times in ISO 8601")
+    func columnsAndTimes() throws {
+        let ledger = CLI.packageRoot.appendingPathComponent("ledger/ledger.jsonl").path
+        let b = CLI.run(["balances", "--ledger", ledger])
+        #expect(b.lines.first?.hasPrefix("account ") == true && b.lines.last?.hasPrefix("total ") == true)
+        #expect(Set(b.lines.map(\.count)).count == 1, "right-aligned to one width: \(b)")
+        let st = CLI.run(["status", "--ledger", ledger])
+        #expect(st.lines.first?.hasPrefix("task ") == true && st.lines.count == 4 && Set(st.lines.map(\.count)).count == 1, "\(st)")
+        let one = CLI.run(["status", "f061a9", "--ledger", ledger])
+        #expect(one.stdout.contains("deadlines  coin 2026-01-01T01:28:00Z"), "\(one)")
+        let log = CLI.run(["log", "-n", "1", "--ledger", ledger])
+        #expect(log.lines.count == 2 && log.lines[1].contains("2026-01-01T00:36:00Z"), "\(log)")
+    }
+}

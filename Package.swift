@@ -11,7 +11,7 @@ let package = Package(
         .executable(name: "crowdledger", targets: ["crowdledger"]),
         .library(name: "CrowdledgerKit", targets: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Incentives", "Mechanism",
-            "Programs", "ExternalPrograms", "Contract", "Transparency", "LedgerTree", "Audit", "Client", "Demo", "MergeDriver",
+            "Programs", "ExternalPrograms", "Contract", "Transparency", "LedgerTree", "Audit", "Client", "Demo", "MergeDriver", "Report",
         ]),
     ],
     dependencies: [
@@ -57,6 +57,9 @@ let package = Package(
         .target(name: "Client", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs", "Audit", "LedgerTree", "Transparency",
         ]),
+        // What a person or a spreadsheet reads: the per-task report (text, JSON, CSV, HTML with
+        // inline SVG) and the export of every money movement (hledger journal, CSV).
+        .target(name: "Report", dependencies: ["CanonicalJSON", "LedgerModel", "Contract", "Programs", "Audit", "Client"]),
         // The end-to-end demonstration on the bundled data.
         .target(name: "Demo", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs", "Audit", "Client",
@@ -76,7 +79,7 @@ let package = Package(
         // The command-line layer (swift-argument-parser) over the library.
         .target(name: "CrowdledgerCommands", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs",
-            "ExternalPrograms", "Audit", "Incentives", "Mechanism", "Client", "Demo", "MergeDriver", "Transparency", "LedgerTree",
+            "ExternalPrograms", "Audit", "Incentives", "Mechanism", "Client", "Demo", "MergeDriver", "Transparency", "LedgerTree", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),

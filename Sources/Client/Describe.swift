@@ -26,4 +26,11 @@ public enum Describe {
     static func payouts(_ list: [Payout]) -> String {
         list.map { "\(short($0.account))+\($0.amount)(\($0.clause))" }.joined(separator: " ")
     }
+
+    /// `settle`'s stdout: `task ID OUTCOME` and every payout as `ACCOUNT+AMOUNT(CLAUSE)`, with
+    /// full ids (WORKFLOW.md).
+    public static func closing(_ tx: Transaction) -> String {
+        guard case .settle(let b)? = try? TypedBody.parse(tx, line: 0) else { return body(tx) }
+        return (["task \(b.task) \(b.outcome)"] + b.payouts.map { "\($0.account)+\($0.amount)(\($0.clause))" }).joined(separator: " ")
+    }
 }

@@ -249,7 +249,7 @@ public struct LedgerClient: Sendable {
         let state = try state()
         let t = try Tasks.find(state, task)
         guard t.coinHex != nil else {
-            throw ClientError.usage("task \(t.id) has no coin yet (phase \(t.phase(at: state.time).rawValue)): the requester releases it once the task fills")
+            throw Diagnostic(.invalid, code: "rejected", file: path, "run: task \(t.id) has no coin yet (phase \(t.phase(at: state.time).rawValue)): the requester releases it once the task fills")
         }
         return try run(t, inputFiles: inputFiles)
     }

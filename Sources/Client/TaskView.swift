@@ -60,12 +60,13 @@ public enum TaskView {
     public static func text(_ t: TaskState, now: Int64) -> String {
         var lines: [String] = []
         lines.append("task \(t.id)")
-        lines.append("  phase      \(t.phase(at: now).rawValue) (at time \(now))")
+        lines.append("  phase      \(t.phase(at: now).rawValue) (at \(iso(now)))")
         lines.append("  program    \(t.program.name) \(JSON.object(t.program.params).canonicalString)")
         lines.append("  requester  \(t.requester)")
         lines.append("  reward \(t.reward), deposit \(t.deposit), workers \(t.joined.count)/\(t.workers), escrowed \(t.escrowed), forfeit \(t.forfeit.rawValue)")
         let d = deadlines(t)
-        lines.append("  deadlines  " + d.map { "\($0.key) \($0.value.intValue ?? 0)" }.joined(separator: ", "))
+        lines.append("  deadlines  " + d.sorted { ($0.value.intValue ?? 0, $0.key) < ($1.value.intValue ?? 0, $1.key) }
+            .map { "\($0.key) \(iso($0.value.intValue ?? 0))" }.joined(separator: ", "))
         if let c = t.coinHex { lines.append("  coin       \(c)") }
         for w in t.joined { lines.append("  worker     \(w)  \(outcome(t, w))") }
         if let r = t.agreedResult { lines.append("  agreed     \(r)") }
@@ -80,8 +81,31 @@ public enum TaskView {
         return lines.joined(separator: "\n")
     }
 
+    /// The columns of `status` without a task (`summaryHeader` names them).
+    public static let summaryHeader = ["task", "phase", "program", "workers", "reward", "deposit"]
+    public static func summaryRow(_ t: TaskState, now: Int64) -> [String] {
+        [t.id, t.phase(at: now).rawValue, t.program.name, "\(t.joined.count)/\(t.workers)", String(t.reward), String(t.deposit)]
+    }
+
     /// One line per task for `status` without a task.
     public static func summary(_ t: TaskState, now: Int64) -> String {
         "\(t.id)  \(t.phase(at: now).rawValue)  \(t.program.name)  workers \(t.joined.count)/\(t.workers)  reward \(t.reward)  deposit \(t.deposit)"
+    }
+
+    /// Unix seconds as ISO 8601 UTC, with integers only (days-to-civil).
+    public static func iso(_ seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let secs = seconds - days * 86400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func p(_ v: Int64, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(secs / 3600, 2)):\(p(secs % 3600 / 60, 2)):\(p(secs % 60, 2))Z"
     }
 }

@@ -11,6 +11,9 @@ struct Keygen: ParsableCommand {
     var out: String
 
     func run() throws {
+        guard out != "-" else {
+            throw ToolError.usage("--out -: a private key is never written to standard output; give a file name (it is created 0600)")
+        }
         let key = try Ed25519.PrivateKey()
         try KeyFile.create(out, key: key)
         Output.line(key.publicKey.hex)

@@ -7,6 +7,7 @@ import Contract
 import LedgerModel
 import LedgerStore
 import LedgerCrypto
+import Report
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,6 +29,7 @@ struct InitCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("The genesis salt, 64 lower-case hex digits (default: 32 random bytes). Give one only for a reproducible record: two ledgers with the same salt, name, allocations and time have the same id.", valueName: "HEX"))
     var salt: String?
+    @OptionGroup var output: AppendOutput
 
     func run() throws {
         var allocations: [String: Int64] = [:]
@@ -53,7 +55,7 @@ struct InitCommand: ParsableCommand {
             saltBytes = b
         }
         let genesis = try options.client.create(name: name, allocations: allocations, salt: saltBytes, time: try Clock.now())
-        Output.line(genesis.hash)
+        Output.appended(genesis, json: output.json, id: genesis.hash)
     }
 }
 
@@ -64,12 +66,13 @@ struct Transfer: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The sender's key file.", valueName: "K")) var key: String
     @Option(name: .long, help: ArgumentHelp("The recipient's account id.", valueName: "ID")) var to: String
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("A positive integer amount.", valueName: "N")) var amount: Int64
+    @OptionGroup var output: AppendOutput
 
     func run() throws {
         let to = try Accounts.parse(to, what: "--to")
         guard amount > 0 else { throw ToolError.usage("--amount must be a positive integer, got \(amount)") }
         let entry = try options.client(openings: Openings(keyFile: key).directory).transfer(key: try KeyFile.load(key), to: to, amount: amount, time: try Clock.now())
-        Output.line(entry.tx.id)
+        Output.appended(entry, json: output.json)
     }
 }
 
@@ -88,36 +91,74 @@ struct Balances: ParsableCommand {
                                  "escrow": .int(state.escrow), "total": .int(state.genesisTotal)]))
             return
         }
-        for (k, v) in state.balances.sorted(by: { $0.key < $1.key }) { Output.line("\(k)  \(v)") }
-        Output.line("escrow  \(state.escrow)")
-        Output.line("burned  \(state.burned)")
-        Output.line("total  \(state.genesisTotal)")
+        let rows = [["account", "balance"]] + state.balances.sorted(by: { $0.key < $1.key }).map { [$0.key, String($0.value)] }
+            + [["escrow", String(state.escrow)], ["burned", String(state.burned)], ["total", String(state.genesisTotal)]]
+        for l in columns(rows, right: [1]) { Output.line(l) }
     }
 }
 
 struct Log: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the ledger's entries, one per line.")
+    static let configuration = CommandConfiguration(
+        abstract: "Print the ledger's entries, one per line (times in ISO 8601 UTC; raw seconds with --json).")
 
     @OptionGroup var options: LedgerOptions
+    @Argument(help: "Only the entries of this task (its id, or a prefix of at least 6 hex digits).") var task: String?
+    @Option(name: .long, help: ArgumentHelp("Only the entries this account signed, receives or is paid by (genesis, transfers, payouts).", valueName: "ID"))
+    var account: String?
+    @Option(name: .short, help: ArgumentHelp("Only the last N entries (after the other filters).", valueName: "N")) var n: Int?
     @Flag(name: .long, help: "One JSON object per entry: {\"body\",\"hash\",\"id\",\"kind\",\"line\",\"party\",\"time\"}.") var json = false
 
     func run() throws {
+        if let n, n < 0 { throw ToolError.usage("-n must be a non-negative number of entries, got \(n)") }
+        if let task {
+            guard task.count >= 6, task.count <= 64, task.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+                throw ToolError.usage("a task is named by its id or a prefix of at least 6 lower-case hex digits, got \"\(task)\"")
+            }
+        }
+        let account = try account.map { try Accounts.parse($0, what: "--account") }
+        var kept: [[String]] = []
+        var jsonLines: [JSON] = []
+        let limit = n
         var replayOptions = Replay.Options()
         replayOptions.waitForWriters = true
         let result = try Replay.run(path: options.path, options: replayOptions) { entry, _ in
             let tx = entry.tx
+            if let task {
+                let own = tx.kind == "publish" ? tx.id : tx.body["task"]?.stringValue
+                guard own?.hasPrefix(task) == true else { return }
+            }
+            if let account, !Self.concerns(tx, account) { return }
             if json {
                 var o: JSONObject = ["body": .object(tx.body), "hash": .string(entry.hash), "id": .string(tx.id),
                                      "kind": .string(tx.kind), "line": .int(entry.seq), "time": .int(entry.time)]
                 o["party"] = tx.party.map(JSON.string) ?? .null
-                Output.json(.object(o))
+                if limit == nil { Output.json(.object(o)) } else { jsonLines.append(.object(o)) }
             } else {
-                Output.line("\(entry.seq)  \(entry.time)  \(tx.kind)  \(tx.party.map { String($0.prefix(12)) } ?? "-")  \(Describe.body(tx))")
+                kept.append([String(entry.seq), ISOTime.format(entry.time), tx.kind, tx.party.map { String($0.prefix(12)) } ?? "-", Describe.body(tx)])
             }
+            if let limit {
+                if jsonLines.count > limit { jsonLines.removeFirst(jsonLines.count - limit) }
+                if kept.count > limit { kept.removeFirst(kept.count - limit) }
+            }
+        }
+        for j in jsonLines { Output.json(j) }
+        if !json && !kept.isEmpty {
+            for l in columns([["line", "time", "kind", "party", "what"]] + kept, right: [0]) { Output.line(l) }
         }
         if let f = result.findings.first {
             throw Diagnostic(f, file: options.path, note: "only the entries that apply were printed; `verify --json` lists every finding")
         }
+    }
+
+    /// Whether a transaction concerns `account`: signed by it, or moving money to it.
+    static func concerns(_ tx: Transaction, _ account: String) -> Bool {
+        if tx.party == account { return true }
+        if tx.body["to"]?.stringValue == account { return true }
+        if case .object(let alloc)? = tx.body["allocations"], alloc[account] != nil { return true }
+        if case .array(let payouts)? = tx.body["payouts"] {
+            return payouts.contains { $0["account"]?.stringValue == account }
+        }
+        return false
     }
 }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Files
+import Report
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,34 +19,49 @@ public struct Crowdledger: ParsableCommand {
         (nothing was written); 2 usage, input or I/O error.
         New entries take the system clock, or $CROWDLEDGER_TIME (integer Unix seconds) when set.
         """,
+        version: ToolVersion.current,
         subcommands: [
             Keygen.self, AccountCommand.self, InitCommand.self, Transfer.self,
             Publish.self, Join.self, CoinCommand.self, Run.self, Commit.self, Reveal.self, Cancel.self, Settle.self,
-            Status.self, Balances.self, Log.self, Verify.self, Repair.self, MechanismCommand.self, Derive.self, DemoCommand.self, MergeDriver.self,
+            WaitCommand.self, Status.self, Balances.self, Log.self, Verify.self, ReportCommand.self, ExportCommand.self, Repair.self,
+            MechanismCommand.self, Derive.self, DemoCommand.self, MergeDriver.self,
             Head.self, Prove.self, CheckProof.self, CheckpointCommand.self, Cosign.self,
         ]
     )
 
     public init() {}
 
-    /// Parses and runs, mapping every failure to one stderr line and the contract's exit status.
+    /// Parses and runs, mapping every failure to one stderr line (one JSON object with `--json`)
+    /// and the contract's exit status.
     public static func runMain(_ arguments: [String]? = nil) -> Never {
         // A reader that closes the pipe (`crowdledger log | head -1`) must not kill us with
         // SIGPIPE (status 141): a handler that does nothing makes the write fail with EPIPE
         // instead, and unlike SIG_IGN it is not inherited by programs we run.
         signal(SIGPIPE, ignoreSignal)
+        let args = arguments ?? Array(CommandLine.arguments.dropFirst())
+        let json = wantsJSON(args)
         if arguments == nil, let problem = nonUTF8Input() {
-            Output.err("crowdledger: \(problem)")
-            Glibc.exit(2)
+            Diagnostics.report(.usage(problem), json: json)
+            terminate(2)
+        }
+        if let unknown = unknownCommand(args) {
+            Diagnostics.report(.usage(unknown), json: json)
+            terminate(2)
         }
         do {
-            var command = try parseAsRoot(globalOptionsMoved(arguments ?? Array(CommandLine.arguments.dropFirst())))
+            var command = try parseAsRoot(globalOptionsMoved(args))
             do { try command.run() } catch {
                 if let failure = Output.writeFailure { Output.err("crowdledger: cannot write to standard output: \(failure)") }
                 throw error
             }
             if let failure = Output.writeFailure {
-                Output.err("crowdledger: cannot write to standard output: \(failure) (anything the command appended to the ledger stands)")
+                if let entry = Output.appendedEntry {
+                    // The entry is durably on the ledger: the command succeeded; only its report
+                    // to stdout was lost. A script finds it with `log -n 1 --json`.
+                    Output.err("crowdledger: warning: cannot write to standard output: \(failure); line \(entry.seq) (transaction \(entry.tx.id), hash \(entry.hash)) was appended and stands; `crowdledger log -n 1 --json` shows it")
+                    terminate(0)
+                }
+                Output.err("crowdledger: cannot write to standard output: \(failure)")
                 terminate(2)
             }
             terminate(0)
@@ -58,11 +75,14 @@ public struct Crowdledger: ParsableCommand {
             if isArgumentParserError(error) {
                 // One line: the reason, and where to read more.
                 let reason = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-                Output.err("crowdledger: \(reason) (see `crowdledger help`)")
+                Diagnostics.report(.usage(json ? reason : "\(reason) (see `crowdledger help`)"), json: json)
                 terminate(2)
             }
-            let d = Diagnostics.diagnostic(for: error)
-            Output.err(Diagnostics.line(d))
+            var d = Diagnostics.diagnostic(for: error)
+            if d.kind == .usage, let ledger = LedgerOptions.pathInUse, d.description.contains("\(ledger): no such file"), !FileIO.exists(ledger) {
+                d.message += " (there is no ledger at \(ledger): create one with `crowdledger init --fund ID=AMOUNT`, or name another with --ledger PATH or $CROWDLEDGER_LEDGER)"
+            }
+            Diagnostics.report(d, json: json)
             terminate(Diagnostics.exitStatus(d.kind))
         }
     }
@@ -88,6 +108,52 @@ public struct Crowdledger: ParsableCommand {
             env += 1
         }
         return nil
+    }
+
+    /// The names of the subcommands.
+    static var commandNames: [String] {
+        configuration.subcommands.map { $0.configuration.commandName ?? String(describing: $0).lowercased() }
+    }
+
+    /// A misspelt subcommand (`stauts`) or `help NOSUCH`: the error line, with the nearest names.
+    static func unknownCommand(_ args: [String]) -> String? {
+        let moved = globalOptionsMoved(args)
+        guard let first = moved.first, !first.hasPrefix("-") else { return nil }
+        let names = commandNames + ["help"]
+        var word = first
+        if first == "help" {
+            guard moved.count >= 2, !moved[1].hasPrefix("-") else { return nil }
+            word = moved[1]
+        }
+        guard !names.contains(word) else { return nil }
+        let near = names.filter { $0 != "help" && (editDistance($0, word) <= 2 || ($0.hasPrefix(word) && word.count >= 2)) }
+        let hint = near.isEmpty ? "" : "; did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))?"
+        return "unknown command '\(word)'\(hint) (`crowdledger help` lists them)"
+    }
+
+    /// Levenshtein distance, with a swap of two neighbours counting as one edit.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+        var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
+    }
+
+    /// Whether `--json` was given (before any `--`): errors are then one JSON object on stderr.
+    static func wantsJSON(_ args: [String]) -> Bool {
+        for a in args {
+            if a == "--" { return false }
+            if a == "--json" { return true }
+        }
+        return false
     }
 
     /// `--ledger PATH` is global: given before the subcommand (`crowdledger --ledger L verify`),

@@ -4,6 +4,7 @@ import Client
 import CanonicalJSON
 import Contract
 import Incentives
+import Report
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show every task's phase, or one task in detail.")
@@ -27,9 +28,7 @@ struct Status: ParsableCommand {
             return
         }
         if tasks.isEmpty { Output.line("no tasks"); return }
-        for t in tasks {
-            Output.line(TaskView.summary(t, now: now))
-        }
+        for l in columns([TaskView.summaryHeader] + tasks.map { TaskView.summaryRow($0, now: now) }, right: [4, 5]) { Output.line(l) }
     }
 }
 

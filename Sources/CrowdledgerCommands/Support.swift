@@ -44,6 +44,32 @@ public enum Diagnostics {
 
     /// The stderr line: `crowdledger: PATH:LINE: CODE: MESSAGE`.
     public static func line(_ d: Diagnostic) -> String { "crowdledger: \(d.description)" }
+
+    /// The stable code of a diagnostic: its own (a finding's code, `rejected`, `future-time`, …),
+    /// else `invalid` or `usage` by its kind.
+    public static func code(_ d: Diagnostic) -> String { d.code ?? d.kind.rawValue }
+
+    /// The stderr object of a command run with `--json`: `{"code","file","line","message"}`
+    /// (`file` and `line` null when unknown; the message carries the member path when known).
+    public static func json(_ d: Diagnostic) -> JSON {
+        var message = d.message
+        if let member = d.member { message = "\(member): \(message)" }
+        return .object([
+            "code": .string(code(d)),
+            "file": d.file.map(JSON.string) ?? .null,
+            "line": d.line.map { .int(Int64($0)) } ?? .null,
+            "message": .string(message),
+        ])
+    }
+
+    /// Writes the diagnostic to stderr: one line, or one JSON object when `json`.
+    public static func report(_ d: Diagnostic, json: Bool) {
+        if json {
+            Output.err(String(decoding: Diagnostics.json(d).canonicalBytes, as: UTF8.self))
+        } else {
+            Output.err(line(d))
+        }
+    }
 }
 
 /// Options every ledger command shares.
@@ -51,10 +77,16 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The ledger file (default: $CROWDLEDGER_LEDGER, else ledger/ledger.jsonl).", valueName: "PATH"))
     var ledger: String?
 
+    /// The ledger path the command uses (for the hint when it does not exist).
+    nonisolated(unsafe) static var pathInUse: String?
+
     var path: String {
-        if let ledger { return ledger }
-        if let env = getenv("CROWDLEDGER_LEDGER"), let s = String(validatingCString: env), !s.isEmpty { return s }
-        return "ledger/ledger.jsonl"
+        let p: String
+        if let ledger { p = ledger }
+        else if let env = getenv("CROWDLEDGER_LEDGER"), let s = String(validatingCString: env), !s.isEmpty { p = s }
+        else { p = "ledger/ledger.jsonl" }
+        Self.pathInUse = p
+        return p
     }
 
     var blobs: BlobStore { BlobStore(ledgerPath: path) }
@@ -65,6 +97,12 @@ struct LedgerOptions: ParsableArguments {
 
     /// The client for a signer whose receipts go to `openings` (docs/TRANSPARENCY.md).
     func client(openings: String) -> LedgerClient { LedgerClient(path: path, notAfter: Clock.notAfter, openings: openings) }
+}
+
+/// The `--json` flag every appending command takes.
+struct AppendOutput: ParsableArguments {
+    @Flag(name: .long, help: "Print {\"hash\",\"id\",\"line\"}: the transaction id, the entry's line and its hash (errors: one JSON object on stderr).")
+    var json = false
 }
 
 enum Clock {
@@ -105,11 +143,27 @@ enum Accounts {
 
 enum Output {
     /// The first error writing standard output: the command then exits 2 (a script must not
-    /// take a missing id or report for success).
+    /// take a missing id or report for success) — unless it had already appended an entry.
     nonisolated(unsafe) static var writeFailure: String?
     /// The reader of standard output went away (EPIPE: `crowdledger log | head -1`): nothing more
     /// is written, and this is not an error — the command finishes its work and exits as usual.
     nonisolated(unsafe) static var readerGone = false
+
+    /// The entry the command appended, once it is durably on the ledger: from then on the
+    /// command exits 0 even if printing fails (with a warning on stderr naming the entry).
+    nonisolated(unsafe) static var appendedEntry: Entry?
+
+    /// What an appending command prints once its entry is written: `text` (the id, by default
+    /// the transaction id), or with `json` the object `{"hash","id","line"}`.
+    static func appended(_ entry: Entry, json: Bool, id: String? = nil, text: String? = nil) {
+        appendedEntry = entry
+        let id = id ?? entry.tx.id
+        if json {
+            Output.json(.object(["id": .string(id), "line": .int(entry.seq), "hash": .string(entry.hash)]))
+        } else {
+            line(text ?? id)
+        }
+    }
 
     static func line(_ s: String) { write(Array((s + "\n").utf8)) }
     static func json(_ v: JSON) { write(v.canonicalBytes + [0x0a]) }

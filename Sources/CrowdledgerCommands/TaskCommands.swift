@@ -43,6 +43,7 @@ struct Publish: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("eval-classifier: the payment escrowed for the seller.", valueName: "N")) var payment: Int64?
     @Option(name: .long, help: ArgumentHelp("eval-classifier: the seller's account id.", valueName: "ID")) var seller: String?
     @Option(name: .long, help: ArgumentHelp("eval-classifier: the seller is paid iff correct/k >= NUM/DEN.", valueName: "NUM/DEN")) var threshold: String?
+    @OptionGroup var output: AppendOutput
 
     func run() throws {
         let key = try KeyFile.load(key)
@@ -79,7 +80,7 @@ struct Publish: ParsableCommand {
             spec.payment = (amount: payment, seller: try Accounts.parse(seller, what: "--seller"), num: num, den: den)
         }
         let entry = try options.client(openings: Openings(keyFile: self.key).directory).publish(key: key, spec, time: try Clock.now())
-        Output.line(entry.tx.id)
+        Output.appended(entry, json: output.json)
     }
 }
 
@@ -88,10 +89,11 @@ struct Join: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
     @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
+    @OptionGroup var output: AppendOutput
 
     func run() throws {
         let e = try options.client(openings: Openings(keyFile: self.key).directory).join(key: try KeyFile.load(key), task: task, time: try Clock.now())
-        Output.line(e.tx.id)
+        Output.appended(e, json: output.json)
     }
 }
 
@@ -101,10 +103,11 @@ struct CoinCommand: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
     @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
+    @OptionGroup var output: AppendOutput
 
     func run() throws {
         let e = try options.client(openings: Openings(keyFile: self.key).directory).releaseCoin(key: try KeyFile.load(key), task: task, time: try Clock.now())
-        Output.line(e.tx.body["coin"]?.stringValue ?? "")
+        Output.appended(e, json: output.json)
     }
 }
 
@@ -116,12 +119,13 @@ struct Commit: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
     @Option(name: .long, help: ArgumentHelp("The result to commit to (e.g. from `run --out`).", valueName: "FILE")) var result: String
     @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR")) var openings: String?
+    @OptionGroup var output: AppendOutput
 
     func run() throws {
         let bytes = try FileIO.readAll(result)
         let e = try options.client(openings: Openings(keyFile: key, override: openings).directory).commit(key: try KeyFile.load(key), task: task, result: bytes,
                                                             openings: Openings(keyFile: key, override: openings), time: try Clock.now())
-        Output.line(e.tx.body["commitment"]?.stringValue ?? "")
+        Output.appended(e, json: output.json)
     }
 }
 
@@ -133,12 +137,13 @@ struct Reveal: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
     @Option(name: .long, help: ArgumentHelp("The committed result (rebuilds a lost opening).", valueName: "FILE")) var result: String?
     @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR")) var openings: String?
+    @OptionGroup var output: AppendOutput
 
     func run() throws {
         let given = try result.map { try FileIO.readAll($0) }
         let e = try options.client(openings: Openings(keyFile: key, override: openings).directory).reveal(key: try KeyFile.load(key), task: task, result: given,
                                                             openings: Openings(keyFile: key, override: openings), time: try Clock.now())
-        Output.line(e.tx.body["digest"]?.stringValue ?? "")
+        Output.appended(e, json: output.json)
     }
 }
 
@@ -147,22 +152,35 @@ struct Cancel: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
     @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
+    @OptionGroup var output: AppendOutput
 
     func run() throws {
         let e = try options.client(openings: Openings(keyFile: self.key).directory).cancel(key: try KeyFile.load(key), task: task, time: try Clock.now())
-        Output.line(Describe.body(e.tx))
+        Output.appended(e, json: output.json)
     }
 }
 
 struct Settle: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Apply the clauses (or an abort rule) and record every payout; anyone may call it once its time has come.")
+        abstract: "Apply the clauses (or an abort rule) and record every payout; anyone may call it once its time has come.",
+        discussion: "Prints one line: `task ID OUTCOME` and every payout as ACCOUNT+AMOUNT(CLAUSE).")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
+    @Flag(name: .customLong("if-needed"), help: "Exit 0 without writing anything when the task is already closed (settled, aborted or cancelled).")
+    var ifNeeded = false
+    @OptionGroup var output: AppendOutput
 
     func run() throws {
+        if ifNeeded {
+            let state = try Session.state(path: options.path)
+            let t = try Tasks.find(state, task)
+            if let closed = t.closed {
+                Output.err("crowdledger: task \(t.id) is already \(closed.rawValue); nothing was written")
+                return
+            }
+        }
         let e = try options.client.settle(task: task, time: try Clock.now())
-        Output.line(Describe.body(e.tx))
+        Output.appended(e, json: output.json, text: Describe.closing(e.tx))
     }
 }
 
@@ -187,7 +205,9 @@ struct Run: ParsableCommand {
         let state = try client.state()
         let t = try Tasks.find(state, task)
         guard let coinHex = t.coinHex else {
-            throw ToolError.usage("task \(t.id) has no coin yet (phase \(t.phase(at: state.time).rawValue)): the requester releases it once the task fills")
+            // The protocol's "not yet" (as commit before the coin is refused by the contract): exit 1.
+            throw ToolError(.invalid, code: "rejected", file: options.path,
+                            "run: task \(t.id) has no coin yet (phase \(t.phase(at: state.time).rawValue)): the requester releases it once the task fills")
         }
         let coin = Hex.decode(coinHex)!
         let bytes: [UInt8]

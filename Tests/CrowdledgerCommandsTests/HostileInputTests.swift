@@ -14,11 +14,12 @@ private let hostileEnv = ["CROWDLEDGER_TIME": String(CLI.t0)]
 /// Checks the refusal contract: `status`, one stderr line `crowdledger: …`, no trap, no output
 /// file changes (`path` holds `before`).
 private func expectRefused(_ r: CLIResult, _ status: Int32, unchanged path: String? = nil, before: [UInt8] = [],
-                           _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+                           _ what: String, json: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(r.status == status, "\(what): \(r)", sourceLocation: sourceLocation)
     let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
     #expect(lines.count == 1, "\(what): stderr is not one line: \(r)", sourceLocation: sourceLocation)
-    #expect(r.stderr.hasPrefix("crowdledger: "), "\(what): \(r)", sourceLocation: sourceLocation)
+    // With --json the one line is a JSON object {"code","file","line","message"} (WORKFLOW.md).
+    #expect(r.stderr.hasPrefix(json ? "{\"code\":" : "crowdledger: "), "\(what): \(r)", sourceLocation: sourceLocation)
     #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("runtime failure"), "\(what): \(r)",
             sourceLocation: sourceLocation)
     if let path { expectSameBytes(CLI.read(path), before, what, sourceLocation: sourceLocation) }
@@ -63,7 +64,7 @@ extension HostileInputTests {
             let path = try dir.write(name, bytes)
             for cmd in [["verify"], ["verify", "--json"], ["status"], ["balances", "--json"], ["log"]] {
                 expectRefused(CLI.run(cmd + ["--ledger", path], env: hostileEnv), status, unchanged: path, before: bytes,
-                              "\(cmd.joined(separator: " ")) on \(name)")
+                              "\(cmd.joined(separator: " ")) on \(name)", json: cmd.contains("--json"))
             }
             expectRefused(CLI.run(["transfer", "--ledger", path, "--key", bob.path, "--to", bob.account, "--amount", "1"],
                                   env: hostileEnv), status, unchanged: path, before: bytes, "transfer onto \(name)")

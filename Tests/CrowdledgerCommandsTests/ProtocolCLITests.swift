@@ -33,9 +33,9 @@ import Testing
         let task = try #require(pub.lines.first)
         #expect(task.count == 64)
         for k in w.workers { #expect(w.run(["join", task, "--key", k.path], time: 1_700_000_020).status == 0) }
-        // run before the coin: a clear refusal, exit 2.
+        // run before the coin: the protocol says not yet, exit 1 (as commit before the coin).
         let early = w.run(["run", task], time: 1_700_000_021)
-        #expect(early.status == 2 && early.stderr.contains("no coin yet"), "\(early)")
+        #expect(early.status == 1 && early.stderr.contains("no coin yet"), "\(early)")
         let coin = w.run(["coin", String(task.prefix(10)), "--key", w.requester.path], time: 1_700_000_030)
         #expect(coin.status == 0, "\(coin)")
         let out = w.dir.path("y.bin")
@@ -75,7 +75,10 @@ import Testing
         #expect(pub.status == 0, "\(pub)")
         let task = try #require(pub.lines.first)
         for k in w.workers { #expect(w.run(["join", task, "--key", k.path], time: 1_700_000_020).status == 0) }
-        let coin = try #require(w.run(["coin", task, "--key", w.requester.path], time: 1_700_000_030).lines.first)
+        #expect(w.run(["coin", task, "--key", w.requester.path], time: 1_700_000_030).status == 0)
+        let statusJSON = w.run(["status", task, "--json"], time: 1_700_000_030).stdout
+        let coin = try #require(statusJSON.range(of: #""coin":"[0-9a-f]{64}""#, options: .regularExpression)
+            .map { String(statusJSON[$0].dropFirst(8).dropLast()) })
         let ran = w.run(["run", task, "--exec", script], time: 1_700_000_031)
         #expect(ran.status == 0, "\(ran)")
         let inputDigest = CLI.bash("sha256sum \(input) | cut -c1-64").stdout

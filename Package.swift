@@ -55,7 +55,7 @@ let package = Package(
         ]),
         // The parties' side: building, signing and appending transactions; secrets; openings.
         .target(name: "Client", dependencies: [
-            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs", "Audit", "LedgerTree", "Transparency",
+            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs", "ExternalPrograms", "Audit", "LedgerTree", "Transparency",
         ]),
         // What a person or a spreadsheet reads: the per-task report (text, JSON, CSV, HTML with
         // inline SVG) and the export of every money movement (hledger journal, CSV).

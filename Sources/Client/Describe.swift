@@ -33,4 +33,24 @@ public enum Describe {
         guard case .settle(let b)? = try? TypedBody.parse(tx, line: 0) else { return body(tx) }
         return (["task \(b.task) \(b.outcome)"] + b.payouts.map { "\($0.account)+\($0.amount)(\($0.clause))" }).joined(separator: " ")
     }
+
+    /// The task a transaction concerns: a publish's own id, or the task its body names.
+    public static func task(of tx: Transaction) -> String? {
+        guard let body = try? TypedBody.parse(tx, line: 0) else { return nil }
+        if case .publish = body { return tx.id }
+        return body.task
+    }
+
+    /// Whether a transaction concerns `account`: signed by it, or moving money to it (genesis
+    /// allocations, transfers, payouts).
+    public static func concerns(_ tx: Transaction, _ account: String) -> Bool {
+        if tx.party == account { return true }
+        switch try? TypedBody.parse(tx, line: 0) {
+        case .genesis(let b)?: return b.allocations[account] != nil
+        case .transfer(let b)?: return b.to == account
+        case .settle(let b)?: return b.payouts.contains { $0.account == account }
+        case .cancel(let b)?: return b.payouts.contains { $0.account == account }
+        default: return false
+        }
+    }
 }

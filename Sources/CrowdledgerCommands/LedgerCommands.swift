@@ -32,29 +32,8 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var output: AppendOutput
 
     func run() throws {
-        var allocations: [String: Int64] = [:]
-        var total: Int64 = 0
-        for f in fund {
-            let parts = f.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2 else { throw ToolError.usage("--fund takes ID=AMOUNT, got \"\(f)\"") }
-            let id = try Accounts.parse(String(parts[0]), what: "--fund account")
-            guard let amount = Int64(parts[1]), amount > 0, String(amount) == parts[1] else {
-                throw ToolError.usage("--fund amount must be a positive integer, got \"\(parts[1])\"")
-            }
-            guard allocations[id] == nil else { throw ToolError.usage("--fund names \(id) twice") }
-            let (t, o) = total.addingReportingOverflow(amount)
-            guard !o else { throw ToolError.usage("--fund amounts overflow a signed 64-bit total") }
-            total = t
-            allocations[id] = amount
-        }
-        var saltBytes: [UInt8]?
-        if let salt {
-            guard Hex.isCanonical(salt, byteCount: LedgerFormat.saltBytes), let b = Hex.decode(salt) else {
-                throw ToolError.usage("--salt must be \(LedgerFormat.saltBytes * 2) lower-case hex digits, got \"\(salt)\"")
-            }
-            saltBytes = b
-        }
-        let genesis = try options.client.create(name: name, allocations: allocations, salt: saltBytes, time: try Clock.now())
+        let request = try GenesisRequest(funds: fund, salt: salt)
+        let genesis = try options.client.create(name: name, allocations: request.allocations, salt: request.salt, time: try Clock.now())
         Output.appended(genesis, json: output.json, id: genesis.hash)
     }
 }
@@ -124,10 +103,9 @@ struct Log: ParsableCommand {
         let result = try Replay.run(path: options.path, options: replayOptions) { entry, _ in
             let tx = entry.tx
             if let task {
-                let own = tx.kind == "publish" ? tx.id : tx.body["task"]?.stringValue
-                guard own?.hasPrefix(task) == true else { return }
+                guard Describe.task(of: tx)?.hasPrefix(task) == true else { return }
             }
-            if let account, !Self.concerns(tx, account) { return }
+            if let account, !Describe.concerns(tx, account) { return }
             if json {
                 var o: JSONObject = ["body": .object(tx.body), "hash": .string(entry.hash), "id": .string(tx.id),
                                      "kind": .string(tx.kind), "line": .int(entry.seq), "time": .int(entry.time)]
@@ -148,17 +126,6 @@ struct Log: ParsableCommand {
         if let f = result.findings.first {
             throw Diagnostic(f, file: options.path, note: "only the entries that apply were printed; `verify --json` lists every finding")
         }
-    }
-
-    /// Whether a transaction concerns `account`: signed by it, or moving money to it.
-    static func concerns(_ tx: Transaction, _ account: String) -> Bool {
-        if tx.party == account { return true }
-        if tx.body["to"]?.stringValue == account { return true }
-        if case .object(let alloc)? = tx.body["allocations"], alloc[account] != nil { return true }
-        if case .array(let payouts)? = tx.body["payouts"] {
-            return payouts.contains { $0["account"]?.stringValue == account }
-        }
-        return false
     }
 }
 
@@ -197,60 +164,13 @@ struct Repair: ParsableCommand {
 
     func run() throws {
         let path = options.path
-        let writer = try LedgerFile.Writer(path: path)
-        defer { writer.close() }
-        let replay = try Replay.run(path: path)
-        let others = replay.findings.filter { $0.code != .tornTail }
-        if let f = others.first {
-            // Repair removes only what an interrupted append leaves; it never edits a ledger
-            // with other problems (those need a trusted copy, not a truncation).
-            throw Diagnostic(f, file: path, note: "repair only removes a torn last line, and this ledger has other problems; nothing was written")
-        }
-        guard let torn = replay.tornTail else {
+        switch try LedgerRepair.repair(path: path, time: try Clock.now()) {
+        case .nothingToRepair:
             Output.line("nothing to repair: the last line of \(path) is complete")
-            return
+        case .removedFile(let bytes, let backup):
+            Output.line("removed \(path): its only line, the genesis, was torn (\(bytes) bytes); the original is kept at \(backup); run `crowdledger init` again")
+        case .truncated(let line, let bytes, let backup):
+            Output.line("removed the torn line \(line) (\(bytes) bytes); the original is kept at \(backup)")
         }
-        // Back up the whole file first (streamed: memory does not grow with the ledger), under a
-        // name not yet taken (PATH.bak-TIME, then .1, .2, …).
-        let base = Repair.backupBase(path: path, time: try Clock.now())
-        var backup = base
-        for n in 1... {
-            do {
-                try FileIO.copyExclusive(from: path, to: backup, mode: 0o644)
-                break
-            } catch let e as FileIO.Error where FileIO.exists(backup) && n < 1000 {
-                _ = e
-                backup = "\(base).\(n)"
-            }
-        }
-        if torn.number == 1 {
-            // Not even the genesis line is whole: nothing remains, so remove the file and let
-            // `init` create the ledger again.
-            writer.close()
-            guard unlink(path) == 0 else { throw ToolError.usage("\(path): cannot remove: \(String(cString: strerror(errno)))") }
-            Output.line("removed \(path): its only line, the genesis, was torn (\(torn.bytes.count) bytes); the original is kept at \(backup); run `crowdledger init` again")
-            return
-        }
-        try writer.truncate(to: torn.offset)
-        Output.line("removed the torn line \(torn.number) (\(torn.bytes.count) bytes); the original is kept at \(backup)")
-    }
-
-    /// `PATH.bak-T`, when its file name fits NAME_MAX (255 bytes) with room for a `.N` suffix;
-    /// otherwise the ledger's file name is cut (at a character boundary) and the first 16 hex
-    /// digits of the SHA-256 of the whole name are put in its place: `PREFIX~HASH16.bak-T`.
-    static func backupBase(path: String, time: Int64) -> String {
-        let dir = FileIO.directoryName(path)
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let suffix = ".bak-\(time)"
-        let room = 255 - 4  // ".999"
-        if name.utf8.count + suffix.utf8.count <= room { return path + suffix }
-        let tag = "~" + String(SHA256.hex(Array(name.utf8)).prefix(16))
-        var prefix = ""
-        for c in name {
-            guard prefix.utf8.count + String(c).utf8.count + tag.utf8.count + suffix.utf8.count <= room else { break }
-            prefix.append(c)
-        }
-        let short = prefix + tag + suffix
-        return dir == "." && !path.hasPrefix("./") ? short : (dir == "/" ? "/" : dir + "/") + short
     }
 }

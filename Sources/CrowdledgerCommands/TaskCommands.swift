@@ -7,7 +7,6 @@ import CanonicalJSON
 import Contract
 import LedgerCrypto
 import Programs
-import ExternalPrograms
 
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -201,46 +200,10 @@ struct Run: ParsableCommand {
 
     func run() throws {
         if let timeout, timeout <= 0 { throw ToolError.usage("--timeout must be a positive number of seconds, got \(timeout)") }
-        let client = options.client
-        let state = try client.state()
-        let t = try Tasks.find(state, task)
-        guard let coinHex = t.coinHex else {
-            // The protocol's "not yet" (as commit before the coin is refused by the contract): exit 1.
-            throw ToolError(.invalid, code: "rejected", file: options.path,
-                            "run: task \(t.id) has no coin yet (phase \(t.phase(at: state.time).rawValue)): the requester releases it once the task fills")
-        }
-        let coin = Hex.decode(coinHex)!
-        let bytes: [UInt8]
-        if t.program.name == "exec" {
-            guard let exec else { throw ToolError.usage("task \(t.id) runs an external program: give it with --exec CMD") }
-            let digest = SHA256.hex(try FileIO.readAll(exec))
-            guard digest == t.program.digest else {
-                throw ToolError.usage("\(exec): refused: its SHA-256 is \(digest), the task publishes \(t.program.digest ?? "?")")
-            }
-            let inputs = try Tasks.inputs(t, files: input, blobs: options.blobs)
-            // The program reads its inputs from files: hand it checked copies.
-            let dir = try TempDir.make()
-            defer { TempDir.remove(dir) }
-            var paths: [String] = []
-            for (i, b) in inputs.enumerated() {
-                let p = "\(dir)/input-\(i)"
-                try FileIO.createExclusive(p, contents: b, mode: 0o600)
-                paths.append(p)
-            }
-            let execPath = exec.contains("/") ? exec : "./" + exec
-            do {
-                bytes = try ExternalProgram.run(executable: execPath, arguments: [], coin: coin, taskID: t.id, inputPaths: paths, outputFile: execOutput, timeout: timeout)
-            } catch let e as ProgramError { throw ToolError.usage(e.reason) }
-        } else {
-            guard exec == nil, execOutput == nil, timeout == nil else { throw ToolError.usage("task \(t.id) runs the built-in program \(t.program.name); --exec, --exec-output and --timeout are for exec tasks") }
-            bytes = try client.run(t, inputFiles: input)
-        }
+        let request = exec == nil && timeout == nil && execOutput == nil ? nil : ExecRequest(program: exec, timeout: timeout, outputFile: execOutput)
+        let bytes = try options.client.compute(task: task, inputFiles: input, exec: request)
         if let out {
-            guard FileIO.isRegularOrAbsent(out) else {
-                throw ToolError.usage("\(out): exists and is not a regular file (a link, device, FIFO or directory); --out writes a new regular file")
-            }
-            // A result is the worker's until it is revealed: 0600 whatever the umask.
-            try FileIO.replaceAtomically(out, contents: bytes, mode: 0o600)
+            try Results.save(bytes, to: out)
             Output.line(SHA256.hex(bytes))
         } else {
             try Output.bytes(bytes)

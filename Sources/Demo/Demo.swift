@@ -114,7 +114,7 @@ public struct Demo {
         for w in workers { try client.reveal(key: w.key, task: taskA, result: nil, openings: Openings(keyFile: w.keyFile), time: tick()) }
         say("   every worker reveals; the models go to the blob store beside the ledger.")
         let settleA = try client.settle(task: taskA, time: tick())
-        say("   settle: \(Self.describe(settleA.tx.body, names: everyone))")
+        say("   settle: \(Self.describe(settleA.tx, names: everyone))")
         try balances("after task A")
         let modelDigest = SHA256.hex(model)
 
@@ -136,7 +136,7 @@ public struct Demo {
         }
         for w in workers { try client.reveal(key: w.key, task: taskB, result: nil, openings: Openings(keyFile: w.keyFile), time: tick()) }
         let settleB = try client.settle(task: taskB, time: tick())
-        say("   settle: \(Self.describe(settleB.tx.body, names: everyone))")
+        say("   settle: \(Self.describe(settleB.tx, names: everyone))")
         say("   Section VI: when results differ every worker loses half its deposit and the reward goes back,")
         say("   so sending junk never pays, and carol's junk cost the honest workers too: each worker's best reply is the truth.")
         try balances("after task B")
@@ -160,9 +160,9 @@ public struct Demo {
         }
         for w in workers { try client.reveal(key: w.key, task: taskC, result: nil, openings: Openings(keyFile: w.keyFile), time: tick()) }
         let settleC = try client.settle(task: taskC, time: tick())
-        let paid = settleC.tx.body["payouts"]?.arrayValue?.contains { $0["clause"]?.stringValue == "payment-precision-met" } ?? false
+        let paid = (try? SettleBody.parse(settleC.tx, line: 0))?.payouts.contains { $0.clause == "payment-precision-met" } ?? false
         say("   the workers agree: \(outcome.correct) of \(outcome.k) rows correct (\(outcome.correct * 1000 / outcome.k / 10).\(outcome.correct * 1000 / outcome.k % 10)%); the contract counts the bits itself.")
-        say("   settle: \(Self.describe(settleC.tx.body, names: everyone))")
+        say("   settle: \(Self.describe(settleC.tx, names: everyone))")
         try balances("after task C")
 
         // The audit.
@@ -186,14 +186,11 @@ public struct Demo {
                        sellerPaid: paid, report: report)
     }
 
-    static func describe(_ body: JSONObject, names: [Party]) -> String {
+    static func describe(_ tx: Transaction, names: [Party]) -> String {
+        guard let body = try? SettleBody.parse(tx, line: 0) else { return "?" }
         let byID = Dictionary(uniqueKeysWithValues: names.map { ($0.id, $0.name) })
-        let payouts = body["payouts"]?.arrayValue?.map { p -> String in
-            let who = p["account"]?.stringValue.flatMap { byID[$0] } ?? "?"
-            return "\(who) +\(p["amount"]?.intValue ?? 0) (\(p["clause"]?.stringValue ?? "?"))"
-        } ?? []
-        var s = payouts.joined(separator: ", ")
-        if let burned = body["burned"]?.intValue, burned > 0 { s += ", burned \(burned)" }
+        var s = body.payouts.map { "\(byID[$0.account] ?? "?") +\($0.amount) (\($0.clause))" }.joined(separator: ", ")
+        if body.burned > 0 { s += ", burned \(body.burned)" }
         return s
     }
 }

@@ -88,7 +88,7 @@ public enum Merge {
             let time = max(old.time, state.time)
             var tx = old.tx
             if tx.kind == "settle" {
-                guard let task = tx.body["task"]?.stringValue, let t = state.tasks[task] else {
+                guard let task = (try? SettleBody.parse(tx, line: number))?.task, let t = state.tasks[task] else {
                     throw Conflict(message: "\(side) line \(number) settles a task this ledger does not have")
                 }
                 if t.closed != nil { dropped += 1; continue }  // the kept side closed it already

@@ -4,6 +4,10 @@ import PackageDescription
 // The rooms, from the leaves up (docs/ARCHITECTURE.md says what each may import and where each
 // rule lives). The contract is pure: it imports no module that opens files, spawns processes,
 // reads a clock or locks.
+// Every library module imports its dependencies `internal` unless it says `public import`, so
+// each module's public surface shows exactly which other modules it exposes.
+let strictImports: [SwiftSetting] = [.enableUpcomingFeature("InternalImportsByDefault")]
+
 let package = Package(
     name: "crowdledger",
     platforms: [.macOS(.v15)],
@@ -25,64 +29,64 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The value model of JSON: strict parser and RFC 8785 canonical encoder (integers only).
-        .target(name: "CanonicalJSON"),
+        .target(name: "CanonicalJSON", swiftSettings: strictImports),
         // SHA-256, Ed25519, secure randomness, hex, zlib: thin wrappers over the C libraries. No file I/O.
-        .target(name: "LedgerCrypto", dependencies: ["COpenSSL", "CZlib"]),
+        .target(name: "LedgerCrypto", dependencies: ["COpenSSL", "CZlib"], swiftSettings: strictImports),
         // Careful file I/O (regular files only, exclusive create, atomic replace) and PEM key files.
         .target(name: "Files", dependencies: [
             "LedgerCrypto", .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        ], swiftSettings: strictImports),
         // The ledger's values: entries, transactions, the hash chain, findings. Pure.
-        .target(name: "LedgerModel", dependencies: ["CanonicalJSON", "LedgerCrypto"]),
+        .target(name: "LedgerModel", dependencies: ["CanonicalJSON", "LedgerCrypto"], swiftSettings: strictImports),
         // The ledger on disk: create, lock, append, streaming read, blobs.
         .target(name: "LedgerStore", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "LedgerModel", "Files",
             .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        ], swiftSettings: strictImports),
         // The paper's incentive clauses as one pure function.
-        .target(name: "Incentives"),
+        .target(name: "Incentives", swiftSettings: strictImports),
         // The game-theory report over the clauses: Tables I and II, IEWDS, coalitions.
-        .target(name: "Mechanism", dependencies: ["CanonicalJSON", "Incentives"]),
+        .target(name: "Mechanism", dependencies: ["CanonicalJSON", "Incentives"], swiftSettings: strictImports),
         // Coins h(r || ctr), data sets, the built-in programs. Pure.
-        .target(name: "Programs", dependencies: ["CanonicalJSON", "LedgerCrypto"]),
+        .target(name: "Programs", dependencies: ["CanonicalJSON", "LedgerCrypto"], swiftSettings: strictImports),
         // Running an external program (exec tasks): spawning, timeouts, its environment.
-        .target(name: "ExternalPrograms", dependencies: ["LedgerCrypto", "Files", "Programs"]),
+        .target(name: "ExternalPrograms", dependencies: ["LedgerCrypto", "Files", "Programs"], swiftSettings: strictImports),
         // The pure state machine: accounts, tasks, phases, typed transactions, settlement.
-        .target(name: "Contract", dependencies: ["CanonicalJSON", "LedgerCrypto", "LedgerModel", "Incentives", "Programs"]),
+        .target(name: "Contract", dependencies: ["CanonicalJSON", "LedgerCrypto", "LedgerModel", "Incentives", "Programs"], swiftSettings: strictImports),
         // Replay (streaming, parallel signature checks) and its state cache; verify; recompute.
         .target(name: "Audit", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs",
-        ]),
+        ], swiftSettings: strictImports),
         // The parties' side: building, signing and appending transactions; secrets; openings.
         .target(name: "Client", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs", "ExternalPrograms", "Audit", "LedgerTree", "Transparency",
-        ]),
+        ], swiftSettings: strictImports),
         // What a person or a spreadsheet reads: the per-task report (text, JSON, CSV, HTML with
         // inline SVG) and the export of every money movement (hledger journal, CSV).
-        .target(name: "Report", dependencies: ["CanonicalJSON", "LedgerModel", "Contract", "Programs", "Audit", "Client"]),
+        .target(name: "Report", dependencies: ["CanonicalJSON", "LedgerModel", "Contract", "Programs", "Audit", "Client"], swiftSettings: strictImports),
         // The end-to-end demonstration on the bundled data.
         .target(name: "Demo", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs", "Audit", "Client",
-        ]),
+        ], swiftSettings: strictImports),
         // The git merge driver for ledgers appended in different clones.
         .target(name: "MergeDriver", dependencies: [
             "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Audit",
-        ]),
+        ], swiftSettings: strictImports),
         // The ledger as a transparency log: RFC 6962 Merkle proofs, C2SP signed notes, checkpoints, cosignatures. Pure.
-        .target(name: "Transparency", dependencies: ["LedgerCrypto"]),
+        .target(name: "Transparency", dependencies: ["LedgerCrypto"], swiftSettings: strictImports),
         // The ledger's lines as that log: the tree cache beside the ledger, heads, proofs,
         // checkpoints and receipts, and checking a ledger against checkpoints.
         .target(name: "LedgerTree", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Transparency", "Audit", "Contract",
             .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        ], swiftSettings: strictImports),
         // The command-line layer (swift-argument-parser) over the library.
         .target(name: "CrowdledgerCommands", dependencies: [
             "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs",
             "ExternalPrograms", "Audit", "Incentives", "Mechanism", "Client", "Demo", "MergeDriver", "Transparency", "LedgerTree", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        ], swiftSettings: strictImports),
         // The executable is only an @main entry point.
         .executableTarget(name: "crowdledger", dependencies: ["CrowdledgerCommands"]),
 

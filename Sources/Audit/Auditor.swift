@@ -1,7 +1,7 @@
-import CanonicalJSON
-import Contract
-import LedgerModel
-import LedgerStore
+public import CanonicalJSON
+public import Contract
+public import LedgerModel
+public import LedgerStore
 import LedgerCrypto
 import Programs
 

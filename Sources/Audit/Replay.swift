@@ -1,7 +1,7 @@
-import Contract
+public import Contract
 import Dispatch
-import LedgerModel
-import LedgerStore
+public import LedgerModel
+public import LedgerStore
 import LedgerCrypto
 
 /// Replays a ledger file from its first line: parses and checks each line, checks the chain and

@@ -1,6 +1,6 @@
 import Files
-import Audit
-import Contract
+public import Audit
+public import Contract
 import Foundation
 import LedgerModel
 import LedgerStore

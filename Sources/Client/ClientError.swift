@@ -1,4 +1,4 @@
-import LedgerModel
+public import LedgerModel
 
 /// A request the client refuses before anything reaches the ledger: bad input (`.usage`) or a
 /// transaction that cannot be valid (`.invalid`). Nothing was written. The CLI maps the kind to

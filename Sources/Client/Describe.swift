@@ -1,5 +1,5 @@
 import Contract
-import LedgerModel
+public import LedgerModel
 
 /// One line describing a transaction, for `log`; it reads the body through its typed form.
 public enum Describe {

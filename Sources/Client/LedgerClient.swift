@@ -1,9 +1,9 @@
 import Audit
-import CanonicalJSON
-import Contract
-import LedgerModel
-import LedgerStore
-import LedgerCrypto
+public import CanonicalJSON
+public import Contract
+public import LedgerModel
+public import LedgerStore
+public import LedgerCrypto
 import LedgerTree
 import Programs
 

@@ -1,5 +1,5 @@
 import Contract
-import LedgerCrypto
+public import LedgerCrypto
 
 /// The parties' secrets, derived from their own private keys, so a lost file never costs a
 /// deposit: the contract sees only the commitments (``Commitments``) and their openings.

@@ -1,8 +1,8 @@
 import Audit
 import Files
 import CanonicalJSON
-import Contract
-import LedgerModel
+public import Contract
+public import LedgerModel
 import LedgerStore
 import LedgerCrypto
 

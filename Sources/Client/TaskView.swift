@@ -1,5 +1,5 @@
-import CanonicalJSON
-import Contract
+public import CanonicalJSON
+public import Contract
 
 /// What `status` shows of a task, as text and as JSON (the JSON members are documented in
 /// docs/WORKFLOW.md).

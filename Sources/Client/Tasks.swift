@@ -1,7 +1,7 @@
 import Files
 import Audit
-import Contract
-import LedgerStore
+public import Contract
+public import LedgerStore
 import LedgerCrypto
 
 public enum Tasks {

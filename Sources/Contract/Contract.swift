@@ -1,7 +1,7 @@
 import CanonicalJSON
 import Incentives
 import LedgerCrypto
-import LedgerModel
+public import LedgerModel
 import Programs
 
 /// The contract: one deterministic transition function over ledger entries. No clock, no I/O.

@@ -1,4 +1,4 @@
-import LedgerModel
+public import LedgerModel
 
 /// Money a transition moves. Transitions only return these; `LedgerState.booking` checks them and
 /// `book` books them, in one place, with every sum overflow-checked. Money only ever moves between balances, escrow

@@ -1,7 +1,7 @@
 import CanonicalJSON
 import Incentives
 import LedgerCrypto
-import LedgerModel
+public import LedgerModel
 import Programs
 
 /// What closing a task pays: the body of a settle (or cancel) entry, recomputed from the history.

@@ -1,5 +1,5 @@
-import CanonicalJSON
-import Incentives
+public import CanonicalJSON
+public import Incentives
 
 /// Everything the contract knows after replaying a ledger prefix. Pure data: the contract's
 /// `apply` is the only thing that changes it (a task through its own transitions, the money

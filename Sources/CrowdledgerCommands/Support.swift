@@ -4,9 +4,9 @@ import Audit
 import Client
 import Programs
 import SystemPackage
-import CanonicalJSON
+public import CanonicalJSON
 import Contract
-import LedgerModel
+public import LedgerModel
 import LedgerStore
 import LedgerCrypto
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import Files
-import Audit
+public import Audit
 import Client
 import CanonicalJSON
 import Contract

@@ -1,4 +1,4 @@
-import LedgerCrypto
+public import LedgerCrypto
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,4 +1,4 @@
-import CanonicalJSON
+public import CanonicalJSON
 import LedgerCrypto
 
 /// One line of the ledger: `{"hash":H,"link":L,"seq":N,"time":T,"tx":{...}}` in canonical JSON.

@@ -1,5 +1,5 @@
-import CanonicalJSON
-import LedgerCrypto
+public import CanonicalJSON
+public import LedgerCrypto
 
 /// The transaction inside an entry.
 ///

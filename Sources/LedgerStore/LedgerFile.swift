@@ -1,12 +1,12 @@
-import Files
-import LedgerModel
-import CanonicalJSON
-import LedgerCrypto
-import SystemPackage
+public import Files
+public import LedgerModel
+public import CanonicalJSON
+public import LedgerCrypto
+public import SystemPackage
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// The ledger file on disk: creation with a genesis line, appends under an exclusive lock, and

@@ -1,8 +1,8 @@
 import Files
 import LedgerCrypto
-import LedgerModel
+public import LedgerModel
 import LedgerStore
-import Transparency
+public import Transparency
 
 /// Computes RFC 6962 roots of a stream of leaves in O(log n) memory: the right edge of the tree.
 public struct RootStream: Sendable {

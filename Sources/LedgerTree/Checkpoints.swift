@@ -1,9 +1,9 @@
-import CanonicalJSON
+public import CanonicalJSON
 import Files
-import LedgerCrypto
+public import LedgerCrypto
 import LedgerModel
 import LedgerStore
-import Transparency
+public import Transparency
 
 /// The ledger's head as a transparency log: its size (whole lines), Merkle root, the hash of its
 /// last entry, and its ledger id (the hash of line 1).

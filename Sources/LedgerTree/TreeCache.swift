@@ -3,7 +3,7 @@ import LedgerCrypto
 import LedgerModel
 import LedgerStore
 import SystemPackage
-import Transparency
+public import Transparency
 #if canImport(Glibc)
 import Glibc
 #endif

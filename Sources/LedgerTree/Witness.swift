@@ -1,8 +1,8 @@
-import CanonicalJSON
+public import CanonicalJSON
 import Files
 import LedgerCrypto
 import LedgerModel
-import Transparency
+public import Transparency
 
 /// A consistency or inclusion proof as JSON: `{"from","size","path"}` or `{"index","leaf","path","size"}`.
 public struct ProofJSON {

@@ -1,4 +1,4 @@
-import Incentives
+public import Incentives
 // The mechanism analysis of paper Section VI, computed THROUGH `Clauses.settle`: every utility in
 // Tables I and II comes from settling a concrete outcome vector, never from a formula.
 //

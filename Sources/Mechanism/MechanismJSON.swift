@@ -1,4 +1,4 @@
-import CanonicalJSON
+public import CanonicalJSON
 
 extension MechanismReport {
     /// The report as canonical JSON, field names as keys (docs/PROTOCOL.md explains every field).

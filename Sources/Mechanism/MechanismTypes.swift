@@ -1,4 +1,4 @@
-import Incentives
+public import Incentives
 // The data model of the mechanism analysis (paper Section VI, Tables I and II, IEWDS).
 //
 // Every field is an Int64, a String, a Bool, a String-backed enum, an array, or a struct of these,

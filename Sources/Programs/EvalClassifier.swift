@@ -1,4 +1,4 @@
-import CanonicalJSON
+public import CanonicalJSON
 
 /// `eval-classifier`: which of K coin-selected test rows a model classifies correctly
 /// (the paper's first instantiation, Section V).

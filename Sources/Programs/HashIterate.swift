@@ -1,4 +1,4 @@
-import CanonicalJSON
+public import CanonicalJSON
 import LedgerCrypto
 
 /// `hash-iterate`: iterated SHA-256 of the coin and the inputs. Cheap; for tests and demos.

@@ -1,4 +1,4 @@
-import CanonicalJSON
+public import CanonicalJSON
 import LedgerCrypto
 
 /// A trained classifier as a train-* program outputs it and eval-classifier reads it.

@@ -1,4 +1,4 @@
-import CanonicalJSON
+public import CanonicalJSON
 
 /// Why a program refused its parameters or inputs, or failed: one clear sentence.
 public struct ProgramError: Error, CustomStringConvertible, Sendable, Equatable {

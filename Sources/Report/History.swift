@@ -1,7 +1,7 @@
 import Audit
 import CanonicalJSON
-import Contract
-import LedgerModel
+public import Contract
+public import LedgerModel
 
 /// Where money sits: an account, a task's escrow, the burned total, or genesis (where the
 /// allocations come from). Export names them `account:ID`, `escrow:TASK`, `burned`, `genesis`.

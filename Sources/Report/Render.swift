@@ -1,4 +1,4 @@
-import CanonicalJSON
+public import CanonicalJSON
 import LedgerModel
 
 extension LedgerReport {

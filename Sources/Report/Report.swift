@@ -1,7 +1,7 @@
-import Audit
+public import Audit
 import CanonicalJSON
-import Contract
-import LedgerModel
+public import Contract
+public import LedgerModel
 import Programs
 
 /// What `report` says about a ledger: the auditor's verdict and findings, and per task its

@@ -1,4 +1,4 @@
-import LedgerCrypto
+public import LedgerCrypto
 
 /// c2sp.org/tlog-cosignature, Ed25519 `cosignature/v1` (signature type 0x04): a witness's
 /// timestamped signature of a checkpoint. The signature line carries

@@ -1,4 +1,4 @@
-import LedgerCrypto
+public import LedgerCrypto
 
 /// A verifier key ("vkey", c2sp.org/signed-note): `<name>+<hex8 key ID>+<base64(type ‖ key)>`.
 public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {

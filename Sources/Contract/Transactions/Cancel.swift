@@ -1,5 +1,5 @@
-import CanonicalJSON
-import LedgerModel
+public import CanonicalJSON
+public import LedgerModel
 
 /// cancel (signed by the requester, before the task fills): `{"payouts":[...],"task":ID}` — full
 /// refunds, each payout with clause `cancel-refund`.

@@ -1,6 +1,6 @@
-import CanonicalJSON
+public import CanonicalJSON
 import LedgerCrypto
-import LedgerModel
+public import LedgerModel
 
 /// coin (signed by the requester): `{"coin":r,"task":ID}` — opens the coin committed at publish.
 public struct CoinBody: TransactionBody, Equatable {

@@ -1,5 +1,5 @@
-import CanonicalJSON
-import LedgerModel
+public import CanonicalJSON
+public import LedgerModel
 
 /// commit (signed by the worker): `{"commitment":C,"task":ID}`, C as ``Commitments/commitment(task:worker:secret:size:digest:)``.
 public struct CommitBody: TransactionBody, Equatable {

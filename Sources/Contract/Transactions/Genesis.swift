@@ -1,6 +1,6 @@
-import CanonicalJSON
+public import CanonicalJSON
 import LedgerCrypto
-import LedgerModel
+public import LedgerModel
 
 /// genesis (line 1, unsigned): `{"allocations":{ID:N,...},"format":2,"name":NAME,"salt":HEX32}`.
 /// The salt (32 random bytes) makes every ledger's id unique, even for equal names, allocations

@@ -1,5 +1,5 @@
-import CanonicalJSON
-import LedgerModel
+public import CanonicalJSON
+public import LedgerModel
 
 /// join (signed by the worker): `{"task":ID}`. Escrows the deposit; the first n workers are in.
 public struct JoinBody: TransactionBody, Equatable {

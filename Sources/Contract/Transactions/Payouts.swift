@@ -1,4 +1,4 @@
-import CanonicalJSON
+public import CanonicalJSON
 import LedgerModel
 
 /// One line of a settlement: who receives what, and the clause that says why.

@@ -1,6 +1,6 @@
-import CanonicalJSON
+public import CanonicalJSON
 import LedgerCrypto
-import LedgerModel
+public import LedgerModel
 import Programs
 
 /// publish (signed by the requester): `{"coin":{"commitment":H}|{"public":R}, "deposit":d,

@@ -1,7 +1,7 @@
-import CanonicalJSON
-import Incentives
+public import CanonicalJSON
+public import Incentives
 import LedgerCrypto
-import LedgerModel
+public import LedgerModel
 import Programs
 
 /// reveal (signed by the worker): `{"digest":H(y),"secret":K,"size":|y|,"task":ID[,"data":hex(y)]}`.

@@ -1,5 +1,5 @@
-import CanonicalJSON
-import LedgerModel
+public import CanonicalJSON
+public import LedgerModel
 
 /// settle (unsigned; anyone may append it): `{"burned":N,"outcome":O,"payouts":[...],"task":ID[,"result":H]}`.
 /// Every member is recomputed from the history and must match: outcome `settled`, `aborted-join`

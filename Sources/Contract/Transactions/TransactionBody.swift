@@ -1,5 +1,5 @@
-import CanonicalJSON
-import LedgerModel
+public import CanonicalJSON
+public import LedgerModel
 
 /// A transaction body of one kind, with its exact JSON shape: read strictly (every member
 /// checked, unknown members refused) and written canonically. Each kind has one such type, in one

@@ -1,5 +1,5 @@
-import CanonicalJSON
-import LedgerModel
+public import CanonicalJSON
+public import LedgerModel
 
 /// transfer (signed by the payer): `{"amount":N,"to":ID}`, N ≥ 1. Its transition is one
 /// ``Movement/transfer(from:to:amount:)`` (`Contract.transition`).

@@ -9,11 +9,12 @@ import LedgerCrypto
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the whole protocol end to end on the bundled digits data: training, a cheater, pay-per-precision, the audit.")
+        abstract: "Run the whole protocol end to end on the bundled digits data: training, a cheater, pay-per-precision, the audit.",
+        discussion: helpText(examples: "crowdledger demo --dir /tmp/crowdledger-demo    # from the repository root"))
 
-    @Option(name: .long, help: ArgumentHelp("An empty (or new) directory for the demo's files (default: a new temporary directory).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("An empty (or new) directory for the demo's files (default: a new temporary directory).", valueName: "DIR"), completion: .directory)
     var dir: String?
-    @Option(name: .long, help: ArgumentHelp("The digits data set (gzip CSV).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("The digits data set (gzip CSV).", valueName: "FILE"), completion: .file())
     var data: String = "fixtures/data/digits.csv.gz"
 
     func run() throws {

@@ -5,9 +5,10 @@ import LedgerCrypto
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
-        abstract: "Create a new Ed25519 key (PEM PKCS#8, mode 0600) and print its account id.")
+        abstract: "Create a new Ed25519 key (PEM PKCS#8, mode 0600) and print its account id.",
+        discussion: helpText(examples: "ALICE=$(crowdledger keygen --out alice.pem)"))
 
-    @Option(name: .long, help: ArgumentHelp("Where to write the key; never overwritten.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Where to write the key; never overwritten.", valueName: "FILE"), completion: .file(extensions: ["pem"]))
     var out: String
 
     func run() throws {
@@ -23,9 +24,10 @@ struct Keygen: ParsableCommand {
 struct AccountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
-        abstract: "Print the account id (public key, hex) of a key file.")
+        abstract: "Print the account id (public key, hex) of a key file.",
+        discussion: helpText(examples: "crowdledger account alice.pem", "BOB=$(crowdledger account bob.pem)   # e.g. an openssl genpkey key"))
 
-    @Argument(help: ArgumentHelp("A PEM PKCS#8 Ed25519 private key (e.g. from `openssl genpkey -algorithm ed25519`).", valueName: "KEYFILE"))
+    @Argument(help: ArgumentHelp("A PEM PKCS#8 Ed25519 private key (e.g. from `openssl genpkey -algorithm ed25519`).", valueName: "KEYFILE"), completion: .file(extensions: ["pem"]))
     var keyFile: String
 
     func run() throws {

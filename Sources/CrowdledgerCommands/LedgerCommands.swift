@@ -17,7 +17,9 @@ import Darwin
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create the ledger with its genesis allocations; never overwrites.")
+        abstract: "Create the ledger with its genesis allocations; never overwrites.",
+        discussion: helpText(examples: "crowdledger init --fund \"$ALICE=1000\" --fund \"$BOB=100\"",
+                             "crowdledger init --ledger team.jsonl --name team --fund \"$ALICE=500\" --json"))
 
     @OptionGroup var options: LedgerOptions
 
@@ -39,10 +41,13 @@ struct InitCommand: ParsableCommand {
 }
 
 struct Transfer: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Move funds from the key's account to another account.")
+    static let configuration = CommandConfiguration(
+        abstract: "Move funds from the key's account to another account.",
+        discussion: helpText(examples: "crowdledger transfer --key alice.pem --to \"$BOB\" --amount 5",
+                             "crowdledger transfer --key alice.pem --to \"$BOB\" --amount 5 --json"))
 
     @OptionGroup var options: LedgerOptions
-    @Option(name: .long, help: ArgumentHelp("The sender's key file.", valueName: "K")) var key: String
+    @Option(name: .long, help: ArgumentHelp("The sender's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
     @Option(name: .long, help: ArgumentHelp("The recipient's account id.", valueName: "ID")) var to: String
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("A positive integer amount.", valueName: "N")) var amount: Int64
     @OptionGroup var output: AppendOutput
@@ -56,13 +61,16 @@ struct Transfer: ParsableCommand {
 }
 
 struct Balances: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print every account's balance, the escrow and the burned total.")
+    static let configuration = CommandConfiguration(
+        abstract: "Print every account's balance, the escrow and the burned total.",
+        discussion: helpText(examples: "crowdledger balances", "crowdledger balances --json",
+                             "git show HEAD:ledger.jsonl | crowdledger balances --ledger -"))
 
-    @OptionGroup var options: LedgerOptions
+    @OptionGroup var options: ReadLedgerOptions
     @Flag(name: .long, help: "Print {\"accounts\":{ID:N,...},\"burned\":N,\"escrow\":N,\"total\":N}.") var json = false
 
     func run() throws {
-        let state = try Session.state(path: options.path)
+        let state = try options.reading { try Session.state(path: $0) }
         if json {
             var accounts: [String: JSON] = [:]
             for (k, v) in state.balances { accounts[k] = .int(v) }
@@ -78,9 +86,11 @@ struct Balances: ParsableCommand {
 
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the ledger's entries, one per line (times in ISO 8601 UTC; raw seconds with --json).")
+        abstract: "Print the ledger's entries, one per line (times in ISO 8601 UTC; raw seconds with --json).",
+        discussion: helpText(examples: "crowdledger log \"$TASK\"", "crowdledger log --account \"$BOB\" -n 5 --json",
+                             "crowdledger log -n 1 --json          # what the last append wrote"))
 
-    @OptionGroup var options: LedgerOptions
+    @OptionGroup var options: ReadLedgerOptions
     @Argument(help: "Only the entries of this task (its id, or a prefix of at least 6 hex digits).") var task: String?
     @Option(name: .long, help: ArgumentHelp("Only the entries this account signed, receives or is paid by (genesis, transfers, payouts).", valueName: "ID"))
     var account: String?
@@ -100,7 +110,7 @@ struct Log: ParsableCommand {
         let limit = n
         var replayOptions = Replay.Options()
         replayOptions.waitForWriters = true
-        let result = try Replay.run(path: options.path, options: replayOptions) { entry, _ in
+        let result = try options.reading { path in try Replay.run(path: path, options: replayOptions) { entry, _ in
             let tx = entry.tx
             if let task {
                 guard Describe.task(of: tx)?.hasPrefix(task) == true else { return }
@@ -118,47 +128,68 @@ struct Log: ParsableCommand {
                 if jsonLines.count > limit { jsonLines.removeFirst(jsonLines.count - limit) }
                 if kept.count > limit { kept.removeFirst(kept.count - limit) }
             }
-        }
+        } }
         for j in jsonLines { Output.json(j) }
         if !json && !kept.isEmpty {
             for l in columns([["line", "time", "kind", "party", "what"]] + kept, right: [0]) { Output.line(l) }
         }
         if let f = result.findings.first {
-            throw Diagnostic(f, file: options.path, note: "only the entries that apply were printed; `verify --json` lists every finding")
+            throw Diagnostic(f, file: options.name, note: "only the entries that apply were printed; `verify --json` lists every finding")
         }
     }
 }
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Replay the ledger and check every line, link, signature, phase, deadline, opening and payout.")
+        abstract: "Replay the ledger and check every line, link, signature, phase, deadline, opening and payout.",
+        discussion: helpText(
+            """
+            Prints `ok: ...` (exit 0) or the first finding on stderr (exit 1). On a terminal, a \
+            long run shows its progress on stderr, and the result is in colour (never with \
+            NO_COLOR set, nor when piped).
+            """,
+            examples: "crowdledger verify --recompute", "cat ledger.jsonl | crowdledger verify --ledger - --json",
+            "crowdledger verify --checkpoint cp.txt --trust \"$ALICE\""))
 
-    @OptionGroup var options: LedgerOptions
+    @OptionGroup var options: ReadLedgerOptions
     @Flag(name: .long, help: "Print a JSON report with every finding.") var json = false
     @Flag(name: .long, help: "Also re-run the built-in program of every settled task and compare the agreed result.") var recompute = false
     @Option(name: .long, help: ArgumentHelp("The auditor's clock, Unix seconds (default: the system clock; never $CROWDLEDGER_TIME). Entries more than 300 s later are future-time findings.", valueName: "T"))
     var now: Int64?
-    @Option(name: .long, help: ArgumentHelp("A signed checkpoint the ledger must extend (repeatable; docs/TRANSPARENCY.md).", valueName: "FILE")) var checkpoint: [String] = []
+    @Option(name: .long, help: ArgumentHelp("A signed checkpoint the ledger must extend (repeatable; docs/TRANSPARENCY.md).", valueName: "FILE"), completion: .file()) var checkpoint: [String] = []
     @Option(name: .long, help: ArgumentHelp("Accept checkpoint signatures only by this account id or verifier key (repeatable).", valueName: "ID")) var trust: [String] = []
 
     func run() throws {
         if let now, now < 0 { throw ToolError.usage("--now must be a non-negative integer number of Unix seconds, got \(now)") }
-        var report = try Auditor.verify(path: options.path, recompute: recompute, now: now ?? Clock.system())
-        if !checkpoint.isEmpty || !trust.isEmpty {
-            report.findings += try TransparencyAudit.findings(ledger: options.path, ledgerID: report.ledgerID, checkpoints: checkpoint, trust: trust)
+        if recompute && options.isStandardInput {
+            throw ToolError.usage("--recompute needs the task inputs in the blob store beside a ledger file; --ledger - has none (give the file)")
+        }
+        let report = try options.reading { path in
+            // Progress only for a person at a terminal: never with --json.
+            let progress = json ? nil : Progress.start(label: "verify \(options.name)", path: path)
+            defer { progress?.stop() }
+            var report = try Auditor.verify(path: path, recompute: recompute, now: now ?? Clock.system())
+            if !checkpoint.isEmpty || !trust.isEmpty {
+                report.findings += try TransparencyAudit.findings(ledger: path, ledgerID: report.ledgerID, checkpoints: checkpoint, trust: trust)
+            }
+            return report
         }
         if json { Output.json(report.json) }
         if let first = report.findings.first {
             let more = report.findings.count > 1 ? "and \(report.findings.count - 1) more finding(s); verify --json lists them all" : nil
-            throw Diagnostic(first, file: options.path, note: more)
+            throw Diagnostic(first, file: options.name, note: more)
         }
-        if !json { Output.line(report.summary) }
+        if !json {
+            let summary = report.summary
+            Output.line(summary.hasPrefix("ok:") ? Terminal.paint("ok", .green) + summary.dropFirst(2) : summary)
+        }
     }
 }
 
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Remove a torn last line (an interrupted append), keeping a backup of the file first.")
+        abstract: "Remove a torn last line (an interrupted append), keeping a backup of the file first.",
+        discussion: helpText(examples: "crowdledger repair --ledger ledger.jsonl"))
 
     @OptionGroup var options: LedgerOptions
 

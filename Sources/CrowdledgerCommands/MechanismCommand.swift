@@ -7,7 +7,8 @@ struct MechanismCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mechanism",
         abstract: "The payoff tables and the IEWDS analysis of the incentive clauses for these parameters.",
-        discussion: "Utilities are computed through the same settlement function the contract uses (integer money, its rounding). docs/PROTOCOL.md explains every field.")
+        discussion: helpText("Utilities are computed through the same settlement function the contract uses (integer money, its rounding). docs/PROTOCOL.md explains every field.",
+                             examples: "crowdledger mechanism --workers 3 --reward 30 --deposit 10", "crowdledger mechanism --workers 2 --reward 20 --deposit 10 --cost 4 --json"))
 
     @Option(name: .long, help: ArgumentHelp("The number of workers n (2 to 64).", valueName: "N")) var workers: Int
     @Option(name: .long, help: ArgumentHelp("The reward r.", valueName: "R")) var reward: Int64

@@ -9,19 +9,20 @@ struct MergeDriver: ParsableCommand {
         commandName: "merge-driver",
         abstract: "Git merge driver for ledgers: keep one side byte for byte and re-chain the other side's new entries after it.",
         discussion: """
-        Set up once per repository:
+        The result is written to OURS (git's %A). Exit 0 merged; 1 conflict (OURS is left as it \
+        was). Git runs it once it is set up (once per repository); it can also be run by hand. Examples:
           git config merge.crowdledger.name "crowdledger ledger merge"
           git config merge.crowdledger.driver "crowdledger merge-driver %O %A %B --path %P"
           echo '*.jsonl merge=crowdledger' >> .gitattributes
-        The result is written to OURS (git's %A). Exit 0 merged; 1 conflict (OURS is left as it was).
+          crowdledger merge-driver base.jsonl ours.jsonl theirs.jsonl --keep ours
         """)
 
-    @Argument(help: ArgumentHelp("The common ancestor's version (git's %O).", valueName: "BASE")) var base: String
-    @Argument(help: ArgumentHelp("Our version; receives the result (git's %A).", valueName: "OURS")) var ours: String
-    @Argument(help: ArgumentHelp("Their version (git's %B).", valueName: "THEIRS")) var theirs: String
+    @Argument(help: ArgumentHelp("The common ancestor's version (git's %O).", valueName: "BASE"), completion: .file()) var base: String
+    @Argument(help: ArgumentHelp("Our version; receives the result (git's %A).", valueName: "OURS"), completion: .file()) var ours: String
+    @Argument(help: ArgumentHelp("Their version (git's %B).", valueName: "THEIRS"), completion: .file()) var theirs: String
     @Option(name: .long, help: ArgumentHelp("Which side stays byte for byte: theirs (the upstream in a pull) or ours.", valueName: "theirs|ours"))
     var keep: String = "theirs"
-    @Option(name: .long, help: ArgumentHelp("The ledger's path in the repository, for messages (git's %P).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("The ledger's path in the repository, for messages (git's %P).", valueName: "PATH"), completion: .file())
     var path: String?
 
     func run() throws {

@@ -23,29 +23,32 @@ struct ReportCommand: ParsableCommand {
         html (one self-contained page: inline CSS and SVG, no script, no network; a timeline of \
         each task's phases and each account's balance over the ledger). Times are ISO 8601 UTC \
         (raw seconds in json). On an invalid ledger the report is still written, shows every \
-        finding, and the command exits 1.
+        finding, and the command exits 1. Examples:
+          crowdledger report "$TASK" --format html --out report.html
+          crowdledger report --format csv > tasks.csv
         """)
 
-    @OptionGroup var options: LedgerOptions
+    @OptionGroup var options: ReadLedgerOptions
     @Argument(help: "A task id (or a unique prefix of at least 6 hex digits); all tasks when omitted.") var task: String?
     @Option(name: .long, help: ArgumentHelp("text, json, csv or html.", valueName: "FORMAT")) var format: String = "text"
-    @Option(name: .long, help: ArgumentHelp("Write the report to FILE (replaced whole) instead of standard output.", valueName: "FILE")) var out: String?
+    @Option(name: .long, help: ArgumentHelp("Write the report to FILE (replaced whole) instead of standard output.", valueName: "FILE"), completion: .file()) var out: String?
 
     func run() throws {
         guard let f = LedgerReport.Format(rawValue: format) else {
             throw ToolError.usage("--format must be one of \(LedgerReport.Format.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(format)\"")
         }
-        let audit = try Auditor.verify(path: options.path, now: Clock.system())
-        let history = try LedgerHistory.read(path: options.path)
+        let (audit, history) = try options.reading { path in
+            (try Auditor.verify(path: path, now: Clock.system()), try LedgerHistory.read(path: path))
+        }
         var only: String?
         if let task {
-            guard let state = history.state else { throw Diagnostic(.invalid, code: "empty-ledger", file: options.path, "no genesis") }
+            guard let state = history.state else { throw Diagnostic(.invalid, code: "empty-ledger", file: options.name, "no genesis") }
             only = try Tasks.find(state, task).id
         }
         let report = LedgerReport.make(history, audit: audit, only: only, now: try Clock.now())
         try emit(report.render(f), out: out)
         if let first = audit.findings.first {
-            throw Diagnostic(first, file: options.path, note: "the report lists every finding")
+            throw Diagnostic(first, file: options.name, note: "the report lists every finding")
         }
     }
 }
@@ -59,20 +62,22 @@ struct ExportCommand: ParsableCommand {
         allocations); one transaction per entry, dated by its UTC day, its line as the code, \
         its time and transaction id as tags. `hledger -f FILE balance` agrees with \
         `crowdledger balances`. csv: one row per movement (line,time,unix_time,kind,transaction,\
-        task,from,to,amount,memo). An invalid ledger is refused (exit 1, nothing written).
+        task,from,to,amount,memo). An invalid ledger is refused (exit 1, nothing written). Examples:
+          crowdledger export --format hledger --out ledger.journal
+          crowdledger export --format csv > movements.csv
         """)
 
-    @OptionGroup var options: LedgerOptions
+    @OptionGroup var options: ReadLedgerOptions
     @Option(name: .long, help: ArgumentHelp("hledger or csv.", valueName: "FORMAT")) var format: String
-    @Option(name: .long, help: ArgumentHelp("Write to FILE (replaced whole) instead of standard output.", valueName: "FILE")) var out: String?
+    @Option(name: .long, help: ArgumentHelp("Write to FILE (replaced whole) instead of standard output.", valueName: "FILE"), completion: .file()) var out: String?
 
     func run() throws {
         guard let f = Export.Format(rawValue: format) else {
             throw ToolError.usage("--format must be one of \(Export.Format.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(format)\"")
         }
-        let history = try LedgerHistory.read(path: options.path)
+        let history = try options.reading { try LedgerHistory.read(path: $0) }
         if let first = history.findings.first {
-            throw Diagnostic(first, file: options.path, note: "the ledger is invalid, nothing was exported; `verify --json` lists every finding")
+            throw Diagnostic(first, file: options.name, note: "the ledger is invalid, nothing was exported; `verify --json` lists every finding")
         }
         try emit(Export.render(history, format: f), out: out)
     }

@@ -176,6 +176,12 @@ public struct Crowdledger: ParsableCommand {
         return [args[i]] + leading + args[(i + 1)...]
     }
 
+    /// nil when `args` parse (and validate) as a command line, else the parser's message: how the
+    /// tests check that every example in the help is a real command line.
+    public static func parseProblem(_ args: [String]) -> String? {
+        do { _ = try parseAsRoot(globalOptionsMoved(args)); return nil } catch { return message(for: error) }
+    }
+
     static func isArgumentParserError(_ error: Error) -> Bool {
         let code = exitCode(for: error)
         return code == .validationFailure || String(reflecting: type(of: error)).contains("ArgumentParser")

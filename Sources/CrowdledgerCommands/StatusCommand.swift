@@ -7,19 +7,27 @@ import Incentives
 import Report
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show every task's phase, or one task in detail.")
-    @OptionGroup var options: LedgerOptions
+    static let configuration = CommandConfiguration(
+        abstract: "Show every task's phase, or one task in detail.",
+        discussion: helpText("On a terminal, phases are in colour (never with NO_COLOR set, nor when piped).",
+                             examples: "crowdledger status", "crowdledger status \"$TASK\" --json"))
+    @OptionGroup var options: ReadLedgerOptions
     @Argument(help: "A task id (or a unique prefix of at least 6 hex digits); all tasks when omitted.") var task: String?
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
-        let state = try Session.state(path: options.path)
+        let state = try options.reading { try Session.state(path: $0) }
         // Phases move with time: judge them at the clock's time (or CROWDLEDGER_TIME), never
         // earlier than the last entry.
         let now = max(try Clock.now(), state.time)
         if let task {
             let t = try Tasks.find(state, task)
-            if json { Output.json(TaskView.json(t, now: now)) } else { Output.line(TaskView.text(t, now: now)) }
+            if json { Output.json(TaskView.json(t, now: now)); return }
+            let phase = t.phase(at: now).rawValue
+            for l in TaskView.text(t, now: now).split(separator: "\n", omittingEmptySubsequences: false) {
+                let prefix = "  phase      \(phase)"
+                Output.line(l.hasPrefix(prefix) ? "  phase      " + Self.paint(phase) + l.dropFirst(prefix.count) : String(l))
+            }
             return
         }
         let tasks = state.taskOrder.map { state.tasks[$0]! }
@@ -28,7 +36,27 @@ struct Status: ParsableCommand {
             return
         }
         if tasks.isEmpty { Output.line("no tasks"); return }
-        for l in columns([TaskView.summaryHeader] + tasks.map { TaskView.summaryRow($0, now: now) }, right: [4, 5]) { Output.line(l) }
+        let rows = tasks.map { TaskView.summaryRow($0, now: now) }
+        let lines = columns([TaskView.summaryHeader] + rows, right: [4, 5])
+        Output.line(lines[0])
+        for (l, row) in zip(lines.dropFirst(), rows) {
+            // The phase is the second column, after the task id and two spaces.
+            let id = row[0], phase = row[1]
+            if l.hasPrefix(id + "  " + phase) {
+                Output.line(id + "  " + Self.paint(phase) + l.dropFirst(id.count + 2 + phase.count))
+            } else {
+                Output.line(l)
+            }
+        }
+    }
+
+    /// A phase in colour on a terminal: settled green, aborted and cancelled red, open phases yellow.
+    static func paint(_ phase: String) -> String {
+        switch phase {
+        case "settled": return Terminal.paint(phase, .green)
+        case "aborted", "cancelled": return Terminal.paint(phase, .red)
+        default: return Terminal.paint(phase, .yellow)
+        }
     }
 }
 

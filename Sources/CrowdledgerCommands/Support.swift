@@ -67,27 +67,40 @@ public enum Diagnostics {
         if json {
             Output.err(String(decoding: Diagnostics.json(d).canonicalBytes, as: UTF8.self))
         } else {
-            Output.err(line(d))
+            Output.err(Terminal.paint(line(d), .red, on: 2))
         }
     }
 }
 
-/// Options every ledger command shares.
+/// Options every ledger command that writes (or waits on, or runs from) the ledger shares: a
+/// ledger file; `--ledger -` is refused (exit 2, one line).
 struct LedgerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The ledger file (default: $CROWDLEDGER_LEDGER, else ledger/ledger.jsonl).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("The ledger file (default: $CROWDLEDGER_LEDGER, else ledger/ledger.jsonl).", valueName: "PATH"),
+            completion: .file(extensions: ["jsonl"]))
     var ledger: String?
 
     /// The ledger path the command uses (for the hint when it does not exist).
     nonisolated(unsafe) static var pathInUse: String?
 
-    var path: String {
+    /// `--ledger`, else `$CROWDLEDGER_LEDGER`, else the default.
+    static func resolve(_ ledger: String?) -> String {
         let p: String
         if let ledger { p = ledger }
         else if let env = getenv("CROWDLEDGER_LEDGER"), let s = String(validatingCString: env), !s.isEmpty { p = s }
         else { p = "ledger/ledger.jsonl" }
-        Self.pathInUse = p
+        pathInUse = p
         return p
     }
+
+    static let readers = "verify, log, balances, status, report, export and head"
+
+    func validate() throws {
+        if Self.resolve(ledger) == "-" {
+            throw ValidationError("--ledger -: this command needs a ledger file; only \(Self.readers) read a ledger from standard input")
+        }
+    }
+
+    var path: String { Self.resolve(ledger) }
 
     var blobs: BlobStore { BlobStore(ledgerPath: path) }
 
@@ -97,6 +110,56 @@ struct LedgerOptions: ParsableArguments {
 
     /// The client for a signer whose receipts go to `openings` (docs/TRANSPARENCY.md).
     func client(openings: String) -> LedgerClient { LedgerClient(path: path, notAfter: Clock.notAfter, openings: openings) }
+}
+
+/// The ledger option of the commands that only read it (verify, log, balances, status, report,
+/// export, head): a file, or `-` for standard input (a pipe or a redirected file), which is
+/// copied to a private temporary file for the command and removed after it (`SpooledInput`);
+/// no cache is written for it, and messages name it `-`.
+struct ReadLedgerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The ledger file, or - to read it from standard input (default: $CROWDLEDGER_LEDGER, else ledger/ledger.jsonl).", valueName: "PATH"),
+            completion: .file(extensions: ["jsonl"]))
+    var ledger: String?
+
+    /// The ledger as given: a path, or `-`. What messages name.
+    var name: String { LedgerOptions.resolve(ledger) }
+    var isStandardInput: Bool { name == "-" }
+
+    /// Runs `body` with a path to read: the file, or a private copy of standard input (removed
+    /// when `body` returns or throws; errors name it `-`).
+    func reading<T>(_ body: (String) throws -> T) throws -> T {
+        guard isStandardInput else { return try body(name) }
+        let spool = try SpooledInput.standardInput()
+        defer { spool.remove() }
+        do { return try body(spool.path) } catch {
+            var d = Diagnostics.diagnostic(for: error)
+            if d.file == spool.path { d.file = "-" }
+            d.message = d.message.replacingAll(spool.path, with: "-")
+            throw d
+        }
+    }
+}
+
+extension String {
+    /// `self` with every occurrence of `target` replaced (Foundation-free).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = self[...]
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}
+
+/// A command's help text followed by its examples, shown under "Examples:" by `--help`,
+/// `crowdledger help CMD` and the man page (each example on its own indented line).
+func helpText(_ text: String = "", examples: String...) -> String {
+    (text.isEmpty ? "Examples:\n" : text + " Examples:\n")
+        + examples.flatMap { $0.split(separator: "\n").map { "  " + $0 } }.joined(separator: "\n")
 }
 
 /// The `--json` flag every appending command takes.
@@ -178,6 +241,10 @@ enum Output {
     }
     static func err(_ s: String) {
         _ = try? FileDescriptor.standardError.writeAll(Array((s + "\n").utf8))
+    }
+    /// Text to stderr as is (no newline: a progress line redrawn in place).
+    static func errRaw(_ s: String) {
+        _ = try? FileDescriptor.standardError.writeAll(Array(s.utf8))
     }
 
     /// Raw bytes to standard output (a program's result), unbuffered and whole.

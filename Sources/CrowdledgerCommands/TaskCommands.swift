@@ -10,17 +10,20 @@ import Programs
 
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Publish a task (the requester escrows the reward); prints the task id.")
+        abstract: "Publish a task (the requester escrows the reward); prints the task id.",
+        discussion: helpText(examples: #"P='{"iterations":100000}' T='--reward 20 --deposit 10 --workers 2'"#,
+                             #"crowdledger publish --key r.pem --program hash-iterate --params "$P" $T"#,
+                             #"crowdledger publish --key r.pem --program exec --exec p.sh --input x.txt $T"#))
 
     @OptionGroup var options: LedgerOptions
-    @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
+    @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
     @Option(name: .long, help: ArgumentHelp("A built-in program (\(Programs.all.map { $0.name }.joined(separator: ", "))) or exec.", valueName: "NAME"))
     var program: String
-    @Option(name: .long, help: ArgumentHelp("For --program exec: the script or binary whose SHA-256 is the program's identity.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("For --program exec: the script or binary whose SHA-256 is the program's identity.", valueName: "FILE"), completion: .file())
     var exec: String?
     @Option(name: .long, help: ArgumentHelp("The program's parameters as a JSON object (integers only).", valueName: "JSON"))
     var params: String = "{}"
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("An input file (repeatable, in order); stored in the blob store, recorded by digest and size.", valueName: "FILE"))
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("An input file (repeatable, in order); stored in the blob store, recorded by digest and size.", valueName: "FILE"), completion: .file())
     var input: [String] = []
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The reward r, shared by the workers when they agree.", valueName: "R")) var reward: Int64
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The deposit d each worker escrows.", valueName: "D")) var deposit: Int64
@@ -29,7 +32,7 @@ struct Publish: ParsableCommand {
     @Option(name: .customLong("coin-window"), help: ArgumentHelp("Seconds the requester has to release the coin once the task fills.", valueName: "SECONDS")) var coinWindow: Int64 = 3600
     @Option(name: .customLong("commit-window"), help: ArgumentHelp("Seconds the workers have to commit once the coin is out.", valueName: "SECONDS")) var commitWindow: Int64 = 86400
     @Option(name: .customLong("reveal-window"), help: ArgumentHelp("Seconds the workers have to reveal once the commit phase ends.", valueName: "SECONDS")) var revealWindow: Int64 = 86400
-    @Option(name: .customLong("eck-file"), parsing: .singleValue, help: ArgumentHelp("A known trivial result (E_ck) by file (repeatable).", valueName: "FILE"))
+    @Option(name: .customLong("eck-file"), parsing: .singleValue, help: ArgumentHelp("A known trivial result (E_ck) by file (repeatable).", valueName: "FILE"), completion: .file())
     var eckFile: [String] = []
     @Option(name: .customLong("eck-digest"), parsing: .singleValue, help: ArgumentHelp("A known trivial result (E_ck) by SHA-256 hex (repeatable).", valueName: "HEX"))
     var eckDigest: [String] = []
@@ -84,10 +87,12 @@ struct Publish: ParsableCommand {
 }
 
 struct Join: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Join a task as a worker, escrowing its deposit.")
+    static let configuration = CommandConfiguration(
+        abstract: "Join a task as a worker, escrowing its deposit.",
+        discussion: helpText(examples: "crowdledger join \"$TASK\" --key w1.pem", "crowdledger join \"$TASK\" --key w1.pem --json"))
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
-    @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
+    @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
     @OptionGroup var output: AppendOutput
 
     func run() throws {
@@ -98,10 +103,11 @@ struct Join: ParsableCommand {
 
 struct CoinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "coin", abstract: "Release the task's random coin (the requester opens its commitment).")
+        commandName: "coin", abstract: "Release the task's random coin (the requester opens its commitment).",
+        discussion: helpText(examples: "crowdledger coin \"$TASK\" --key r.pem"))
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
-    @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
+    @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
     @OptionGroup var output: AppendOutput
 
     func run() throws {
@@ -112,12 +118,14 @@ struct CoinCommand: ParsableCommand {
 
 struct Commit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Commit to a result. The opening is saved (0600, beside the key) before the commit is appended.")
+        abstract: "Commit to a result. The opening is saved (0600, beside the key) before the commit is appended.",
+        discussion: helpText(examples: "crowdledger commit \"$TASK\" --key w1.pem --result y.bin",
+                             "crowdledger commit \"$TASK\" --key w1.pem --result y.bin --openings safe/"))
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
-    @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
-    @Option(name: .long, help: ArgumentHelp("The result to commit to (e.g. from `run --out`).", valueName: "FILE")) var result: String
-    @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR")) var openings: String?
+    @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
+    @Option(name: .long, help: ArgumentHelp("The result to commit to (e.g. from `run --out`).", valueName: "FILE"), completion: .file()) var result: String
+    @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR"), completion: .directory) var openings: String?
     @OptionGroup var output: AppendOutput
 
     func run() throws {
@@ -130,12 +138,14 @@ struct Commit: ParsableCommand {
 
 struct Reveal: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Open the commitment. Uses the saved opening, or rebuilds it from the key and --result.")
+        abstract: "Open the commitment. Uses the saved opening, or rebuilds it from the key and --result.",
+        discussion: helpText(examples: "crowdledger reveal \"$TASK\" --key w1.pem",
+                             "crowdledger reveal \"$TASK\" --key w1.pem --result y.bin   # opening lost"))
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
-    @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K")) var key: String
-    @Option(name: .long, help: ArgumentHelp("The committed result (rebuilds a lost opening).", valueName: "FILE")) var result: String?
-    @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR")) var openings: String?
+    @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
+    @Option(name: .long, help: ArgumentHelp("The committed result (rebuilds a lost opening).", valueName: "FILE"), completion: .file()) var result: String?
+    @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR"), completion: .directory) var openings: String?
     @OptionGroup var output: AppendOutput
 
     func run() throws {
@@ -147,10 +157,12 @@ struct Reveal: ParsableCommand {
 }
 
 struct Cancel: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Withdraw a task that has not filled; everything escrowed is refunded.")
+    static let configuration = CommandConfiguration(
+        abstract: "Withdraw a task that has not filled; everything escrowed is refunded.",
+        discussion: helpText(examples: "crowdledger cancel \"$TASK\" --key r.pem"))
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
-    @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K")) var key: String
+    @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
     @OptionGroup var output: AppendOutput
 
     func run() throws {
@@ -162,7 +174,8 @@ struct Cancel: ParsableCommand {
 struct Settle: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply the clauses (or an abort rule) and record every payout; anyone may call it once its time has come.",
-        discussion: "Prints one line: `task ID OUTCOME` and every payout as ACCOUNT+AMOUNT(CLAUSE).")
+        discussion: helpText("Prints one line: `task ID OUTCOME` and every payout as ACCOUNT+AMOUNT(CLAUSE).",
+                             examples: "crowdledger settle \"$TASK\"", "crowdledger settle \"$TASK\" --if-needed --json"))
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
     @Flag(name: .customLong("if-needed"), help: "Exit 0 without writing anything when the task is already closed (settled, aborted or cancelled).")
@@ -185,17 +198,18 @@ struct Settle: ParsableCommand {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compute the task's result locally: its built-in program, or --exec CMD for an external one.")
+        abstract: "Compute the task's result locally: its built-in program, or --exec CMD for an external one.",
+        discussion: helpText(examples: "crowdledger run \"$TASK\" --out y.bin", "crowdledger run \"$TASK\" --exec ./prog.sh --timeout 600 --out y.bin"))
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The task id (or a unique prefix of at least 6 hex digits).") var task: String
-    @Option(name: .long, help: ArgumentHelp("Write the result here instead of standard output.", valueName: "FILE")) var out: String?
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("The task's input files (default: the blob store beside the ledger); each is checked against its published digest.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Write the result here instead of standard output.", valueName: "FILE"), completion: .file()) var out: String?
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("The task's input files (default: the blob store beside the ledger); each is checked against its published digest.", valueName: "FILE"), completion: .file())
     var input: [String] = []
-    @Option(name: .long, help: ArgumentHelp("For an exec task: the program to run; its SHA-256 must be the published one.", valueName: "CMD"))
+    @Option(name: .long, help: ArgumentHelp("For an exec task: the program to run; its SHA-256 must be the published one.", valueName: "CMD"), completion: .file())
     var exec: String?
     @Option(name: .long, help: ArgumentHelp("For an exec task: stop the program after this many seconds (default: no limit).", valueName: "SECONDS"))
     var timeout: Int?
-    @Option(name: .customLong("exec-output"), help: ArgumentHelp("For an exec task: take the result from this file the program writes ($CROWDLEDGER_OUTPUT) instead of its standard output; it must not exist beforehand.", valueName: "FILE"))
+    @Option(name: .customLong("exec-output"), help: ArgumentHelp("For an exec task: take the result from this file the program writes ($CROWDLEDGER_OUTPUT) instead of its standard output; it must not exist beforehand.", valueName: "FILE"), completion: .file())
     var execOutput: String?
 
     func run() throws {
@@ -212,7 +226,9 @@ struct Run: ParsableCommand {
 }
 
 struct Derive: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print h(r || ctr) = SHA-256(coin || counter as 8 bytes big-endian), in hex.")
+    static let configuration = CommandConfiguration(
+        abstract: "Print h(r || ctr) = SHA-256(coin || counter as 8 bytes big-endian), in hex.",
+        discussion: helpText(examples: "crowdledger derive --coin \"$CROWDLEDGER_COIN\" --counter 0   # in a program"))
     @Option(name: .long, help: ArgumentHelp("The task's coin r (64 hex digits).", valueName: "HEX")) var coin: String
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The counter (0 to 2^64-1).", valueName: "N")) var counter: UInt64
 

@@ -27,13 +27,16 @@ func readInput(_ path: String?, limit: Int = 1 << 24) throws -> [UInt8] {
 
 struct Head: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the ledger's size (whole lines), Merkle root (RFC 6962, hex), head entry hash and ledger id.")
+        abstract: "Print the ledger's size (whole lines), Merkle root (RFC 6962, hex), head entry hash and ledger id.",
+        discussion: helpText(examples: "crowdledger head", "crowdledger head --json > pinned-head.json",
+                             "git show origin/main:ledger.jsonl | crowdledger head --ledger -"))
 
-    @OptionGroup var options: LedgerOptions
+    @OptionGroup var options: ReadLedgerOptions
     @Flag(name: .long, help: "Print {\"head\",\"ledger\",\"root\",\"size\"} as JSON.") var json = false
 
     func run() throws {
-        let head = try LedgerCheckpoints.head(LedgerTree(ledger: options.path))
+        // A ledger from standard input gets no tree cache (its copy is temporary).
+        let head = try options.reading { path in try LedgerCheckpoints.head(LedgerTree(ledger: path, cache: !options.isStandardInput)) }
         if json { Output.json(head.json); return }
         Output.line("size \(head.size)\nroot \(Hex.encode(head.root))\nhead \(head.head)\nledger \(head.ledger)")
     }
@@ -42,7 +45,8 @@ struct Head: ParsableCommand {
 struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print an RFC 6962 inclusion proof (--index I: leaf I is line I+1) or consistency proof (--from M).",
-        discussion: "Hashes are hex; the path is in RFC 6962 order. --size N proves against the tree of the first N lines (default: all).")
+        discussion: helpText("Hashes are hex; the path is in RFC 6962 order. --size N proves against the tree of the first N lines (default: all).",
+                             examples: "crowdledger prove --index 0 --json > proof.json", "crowdledger prove --from 10 --json > consistency.json"))
 
     @OptionGroup var options: LedgerOptions
     @Option(name: .long, help: ArgumentHelp("The 0-based leaf index (line I+1).", valueName: "I")) var index: UInt64?
@@ -81,11 +85,13 @@ struct CheckProof: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-proof",
         abstract: "Check a proof (prove --json) against signed checkpoints, without the ledger.",
-        discussion: "An inclusion proof needs --checkpoint of its size; a consistency proof --old (size from) and --checkpoint (size). Exit 0 valid, 1 invalid.")
+        discussion: helpText("An inclusion proof needs --checkpoint of its size; a consistency proof --old (size from) and --checkpoint (size). Exit 0 valid, 1 invalid.",
+                             examples: "crowdledger check-proof proof.json --checkpoint cp.txt --trust \"$ALICE\"",
+                             "crowdledger check-proof consistency.json --old cp10.txt --checkpoint cp.txt"))
 
-    @Argument(help: ArgumentHelp("The proof JSON file (default: standard input).", valueName: "PROOF")) var proof: String?
-    @Option(name: .long, help: ArgumentHelp("The checkpoint the proof leads to.", valueName: "FILE")) var checkpoint: String
-    @Option(name: .long, help: ArgumentHelp("The old checkpoint (consistency proofs).", valueName: "FILE")) var old: String?
+    @Argument(help: ArgumentHelp("The proof JSON file (default: standard input).", valueName: "PROOF"), completion: .file()) var proof: String?
+    @Option(name: .long, help: ArgumentHelp("The checkpoint the proof leads to.", valueName: "FILE"), completion: .file()) var checkpoint: String
+    @Option(name: .long, help: ArgumentHelp("The old checkpoint (consistency proofs).", valueName: "FILE"), completion: .file()) var old: String?
     @Option(name: .long, help: ArgumentHelp("Accept only signatures by this account id or verifier key (repeatable).", valueName: "ID")) var trust: [String] = []
 
     func run() throws {
@@ -120,10 +126,11 @@ struct CheckpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
         abstract: "Print the ledger's checkpoint (C2SP tlog-checkpoint, origin crowdledger/<ledger id>) as a signed note.",
-        discussion: "The key name defaults to the signer's account id; the verifier key is NAME+KEYID+base64(0x01 || public key) (docs/TRANSPARENCY.md).")
+        discussion: helpText("The key name defaults to the signer's account id; the verifier key is NAME+KEYID+base64(0x01 || public key) (docs/TRANSPARENCY.md).",
+                             examples: "crowdledger checkpoint --key alice.pem > cp.txt", "crowdledger checkpoint --key alice.pem --name example.com/ledger > cp.txt"))
 
     @OptionGroup var options: LedgerOptions
-    @Option(name: .long, help: ArgumentHelp("The signer's key file.", valueName: "K")) var key: String
+    @Option(name: .long, help: ArgumentHelp("The signer's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
     @Option(name: .long, help: ArgumentHelp("The key name (default: the account id).", valueName: "NAME")) var name: String?
 
     func run() throws {
@@ -135,13 +142,14 @@ struct CheckpointCommand: ParsableCommand {
 struct Cosign: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "As a witness, add a timestamped cosignature (cosignature/v1) to a checkpoint that extends the last one cosigned.",
-        discussion: "The consistency proof comes from --ledger, or as prove --json on standard input. Exit 1 (and both heads on stderr) when the checkpoint is not an append-only extension.")
+        discussion: helpText("The consistency proof comes from --ledger, or as prove --json on standard input. Exit 1 (and both heads on stderr) when the checkpoint is not an append-only extension.",
+                             examples: "crowdledger cosign cp.txt --key w.pem --state w.d --ledger ledger.jsonl"))
 
-    @Argument(help: ArgumentHelp("The signed checkpoint.", valueName: "CHECKPOINT")) var checkpoint: String
-    @Option(name: .long, help: ArgumentHelp("The witness's key file.", valueName: "K")) var key: String
-    @Option(name: .long, help: ArgumentHelp("The witness's state directory.", valueName: "DIR")) var state: String
+    @Argument(help: ArgumentHelp("The signed checkpoint.", valueName: "CHECKPOINT"), completion: .file()) var checkpoint: String
+    @Option(name: .long, help: ArgumentHelp("The witness's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
+    @Option(name: .long, help: ArgumentHelp("The witness's state directory.", valueName: "DIR"), completion: .directory) var state: String
     @Option(name: .long, help: ArgumentHelp("The witness key name (default: its account id).", valueName: "NAME")) var name: String?
-    @Option(name: .long, help: ArgumentHelp("The ledger to ask for the consistency proof (default: standard input).", valueName: "PATH")) var ledger: String?
+    @Option(name: .long, help: ArgumentHelp("The ledger to ask for the consistency proof (default: standard input).", valueName: "PATH"), completion: .file(extensions: ["jsonl"])) var ledger: String?
     @Option(name: .long, help: ArgumentHelp("Accept only checkpoints signed by this account id or verifier key (repeatable).", valueName: "ID")) var trust: [String] = []
 
     func run() throws {

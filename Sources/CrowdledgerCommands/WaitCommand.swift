@@ -18,7 +18,9 @@ struct WaitCommand: ParsableCommand {
         would be accepted now), or closed (settled, aborted or cancelled). Exits 0 once the task \
         is there (at once if it is already past it); 1 (code aborted) if the task was aborted or \
         cancelled first; 1 (code timeout) after --timeout seconds. Phases are judged at the clock \
-        (or $CROWDLEDGER_TIME, which does not move: then it only checks once).
+        (or $CROWDLEDGER_TIME, which does not move: then it only checks once). Examples:
+          crowdledger wait "$TASK" --for settleable --timeout 3600
+          crowdledger wait "$TASK" --for coin --interval 5 --json
         """)
 
     enum Target: String, CaseIterable { case coin, commit, reveal, settleable, closed }

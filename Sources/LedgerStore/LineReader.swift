@@ -1,5 +1,6 @@
 import Files
 import LedgerCrypto
+import Synchronization
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
@@ -12,6 +13,13 @@ public struct RawLine: Sendable {
     public let offset: Int64
     public let bytes: [UInt8]
     public let terminated: Bool
+}
+
+/// Bytes read so far by every ``LineReader`` of this process: a gauge for showing a long
+/// replay's progress (`verify` on a terminal). Relaxed and approximate: for display only.
+public enum ReadGauge {
+    static let counter = Atomic<Int64>(0)
+    public static var bytes: Int64 { counter.load(ordering: .relaxed) }
 }
 
 /// Reads a file line by line with a fixed-size buffer: memory stays bounded by the longest line,
@@ -129,6 +137,7 @@ public struct LineReader: ~Copyable {
             throw FileIO.Error(path: path, reason: "read failed: \(error)")
         }
         if n == 0 { eof = true }
+        ReadGauge.counter.add(Int64(n), ordering: .relaxed)
         end += n
     }
 }

@@ -49,12 +49,13 @@ public final class LedgerTree: HashReader {
     }
 
     /// Opens (or builds) the tree of every whole line of `ledger` and brings its cache up to date.
-    /// A torn last line (no newline) is not a leaf.
-    public init(ledger: String) throws {
+    /// A torn last line (no newline) is not a leaf. With `cache: false` no cache is read or
+    /// written (a ledger read from standard input): every hash is computed in memory.
+    public init(ledger: String, cache: Bool = true) throws {
         self.ledgerPath = ledger
         try FileIO.requireRegularFile(ledger)
         let cachePath = LedgerTree.path(forLedger: ledger)
-        if FileIO.isRegularOrAbsent(cachePath),
+        if cache, FileIO.isRegularOrAbsent(cachePath),
            let fd = try? FileDescriptor.open(cachePath, .readWrite, options: [.create], permissions: [.ownerReadWrite, .groupRead, .otherRead]) {
             self.fd = fd
             _ = flock(fd.rawValue, LOCK_EX)

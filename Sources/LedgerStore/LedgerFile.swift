@@ -1,10 +1,10 @@
-public import Files
+import Files
 public import LedgerModel
-public import CanonicalJSON
-public import LedgerCrypto
-public import SystemPackage
+import CanonicalJSON
+import LedgerCrypto
+import SystemPackage
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #elseif canImport(Darwin)
 public import Darwin
 #endif

@@ -7,6 +7,7 @@ import Contract
 import LedgerModel
 import LedgerStore
 import LedgerCrypto
+import LedgerTree
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -123,7 +124,8 @@ struct Log: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Replay the ledger and check every line, link, signature, phase, deadline, opening and payout.")
+        abstract: "Replay the ledger and check every line, link, signature, phase, deadline, opening and payout.",
+        discussion: "--state FILE saves the auditor's state after a verify without findings; --since CHECKPOINT --state FILE then checks only the lines appended after that state, which must match the checkpoint (docs/TRANSPARENCY.md §5).")
 
     @OptionGroup var options: LedgerOptions
     @Flag(name: .long, help: "Print a JSON report with every finding.") var json = false
@@ -132,19 +134,43 @@ struct Verify: ParsableCommand {
     var now: Int64?
     @Option(name: .long, help: ArgumentHelp("A signed checkpoint the ledger must extend (repeatable; docs/TRANSPARENCY.md).", valueName: "FILE")) var checkpoint: [String] = []
     @Option(name: .long, help: ArgumentHelp("Accept checkpoint signatures only by this account id or verifier key (repeatable).", valueName: "ID")) var trust: [String] = []
+    @Option(name: .long, help: ArgumentHelp("The auditor's state file: written after a verify without findings; read (and updated) by --since.", valueName: "FILE")) var state: String?
+    @Option(name: .long, help: ArgumentHelp("Check only the lines after the --state, which must match this signed checkpoint (size and root).", valueName: "CHECKPOINT")) var since: String?
 
     func run() throws {
         if let now, now < 0 { throw ToolError.usage("--now must be a non-negative integer number of Unix seconds, got \(now)") }
-        var report = try Auditor.verify(path: options.path, recompute: recompute, now: now ?? Clock.system())
-        if !checkpoint.isEmpty || !trust.isEmpty {
+        if since != nil && state == nil { throw ToolError.usage("--since CHECKPOINT needs --state FILE (the state a previous verify --state saved)") }
+        let clock = now ?? Clock.system()
+        var report: AuditReport
+        var saved: AuditorState?
+        if let since, let state {
+            let previous = try AuditorState.load(path: state)
+            switch try SinceAudit.start(ledger: options.path, checkpoint: since, state: previous, statePath: state, trust: trust) {
+            case .failure(let f):
+                report = AuditReport(findings: [f], lines: Int(previous.size), ledgerID: previous.ledger, head: previous.head, tasks: previous.state.tasks.count, recomputed: 0)
+                report.since = Int(previous.size)
+            case .success(let resume):
+                (report, saved) = try IncrementalAudit.verify(ledger: options.path, from: previous, resume: resume, recompute: recompute, now: clock)
+            }
+        } else if state != nil {
+            (report, saved) = try IncrementalAudit.verify(ledger: options.path, from: nil, resume: nil, recompute: recompute, now: clock)
+        } else {
+            report = try Auditor.verify(path: options.path, recompute: recompute, now: clock)
+        }
+        if !checkpoint.isEmpty || (!trust.isEmpty && since == nil) {
             report.findings += try TransparencyAudit.findings(ledger: options.path, ledgerID: report.ledgerID, checkpoints: checkpoint, trust: trust)
         }
+        // The state is written only after a verify without findings, before anything is printed.
+        if let state, let saved, report.findings.isEmpty { try saved.save(path: state) }
         if json { Output.json(report.json) }
         if let first = report.findings.first {
             let more = report.findings.count > 1 ? "and \(report.findings.count - 1) more finding(s); verify --json lists them all" : nil
             throw Diagnostic(first, file: options.path, note: more)
         }
-        if !json { Output.line(report.summary) }
+        if !json {
+            Output.line(report.summary)
+            if let state, let saved { Output.line("state \(state): size \(saved.size) root \(saved.root)") }
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audit
 import CanonicalJSON
 import Files
 import LedgerCrypto
@@ -125,9 +126,18 @@ struct CheckpointCommand: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Option(name: .long, help: ArgumentHelp("The signer's key file.", valueName: "K")) var key: String
     @Option(name: .long, help: ArgumentHelp("The key name (default: the account id).", valueName: "NAME")) var name: String?
+    @Option(name: .long, help: ArgumentHelp("Sign the tree of the first N lines (default: all), e.g. the size verify --state covered.", valueName: "N")) var size: UInt64?
 
     func run() throws {
-        let (note, _) = try LedgerCheckpoints.signed(ledger: options.path, key: try KeyFile.load(key), name: name)
+        let k = try KeyFile.load(key)
+        if let size {
+            let tree = try LedgerTree(ledger: options.path)
+            guard size >= 1, size <= tree.size else { throw ToolError.usage("--size \(size): the ledger has \(tree.size) whole lines (give 1...\(tree.size))") }
+            let cp = try Checkpoint(origin: LedgerCheckpoints.origin(ledgerID: try tree.ledgerID()), size: size, rootHash: try tree.root(size: size))
+            Output.write(Array(try SignedNote.sign(text: cp.text, with: [LedgerCheckpoints.signer(key: k, name: name)]).encoded.utf8))
+            return
+        }
+        let (note, _) = try LedgerCheckpoints.signed(ledger: options.path, key: k, name: name)
         Output.write(Array(note.encoded.utf8))
     }
 }
@@ -167,6 +177,26 @@ struct Cosign: ParsableCommand {
         } catch let r as Witness.Refusal {
             throw ToolError.invalid("\(checkpoint): \(r.message)")
         }
+    }
+}
+
+/// `verify --since CHECKPOINT --state FILE`: the checkpoint's signatures, that it is the state's
+/// (origin, size, root), and that the ledger still extends the state (docs/TRANSPARENCY.md §5).
+enum SinceAudit {
+    /// A finding (`checkpoint-signature`, `since-mismatch`: exit 1) or where to resume. A
+    /// checkpoint that is not the state's is an input error (exit 2): the two files given
+    /// disagree, which says nothing about the ledger.
+    static func start(ledger: String, checkpoint: String, state: AuditorState, statePath: String, trust: [String]) throws -> Result<Replay.Resume, LedgerFinding> {
+        let checked: CheckedCheckpoint
+        switch try CheckpointAudit.load(path: checkpoint, bytes: try readUserFile(checkpoint, limit: 1 << 20), trust: try TrustedKeys(trust)) {
+        case .failure(let f): return .failure(f)
+        case .success(let c): checked = c
+        }
+        let cp = checked.checkpoint
+        guard cp.origin == LedgerCheckpoints.origin(ledgerID: state.ledger), cp.size == state.size, cp.rootHash == state.rootHash else {
+            throw ToolError.usage("--since \(checkpoint) (\(cp.origin), size \(cp.size), root \(Hex.encode(cp.rootHash))) is not the checkpoint of the state \(statePath) (crowdledger/\(state.ledger), size \(state.size), root \(state.root)): give a checkpoint of exactly the verified size (checkpoint --size \(state.size))")
+        }
+        return try state.resume(ledger: ledger)
     }
 }
 

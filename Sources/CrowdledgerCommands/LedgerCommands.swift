@@ -152,7 +152,13 @@ struct Verify: ParsableCommand {
             case .success(let resume):
                 (report, saved) = try IncrementalAudit.verify(ledger: options.path, from: previous, resume: resume, recompute: recompute, now: clock)
             }
-        } else if state != nil {
+        } else if let state {
+            // Never replace a file that is not an auditor state (the ledger itself, a key, …).
+            if FileIO.exists(state) {
+                do { _ = try AuditorState.load(path: state) } catch {
+                    throw ToolError.usage("--state \(state): the file exists and is not an auditor state file; not replacing it (remove it first): \(error)")
+                }
+            }
             (report, saved) = try IncrementalAudit.verify(ledger: options.path, from: nil, resume: nil, recompute: recompute, now: clock)
         } else {
             report = try Auditor.verify(path: options.path, recompute: recompute, now: clock)

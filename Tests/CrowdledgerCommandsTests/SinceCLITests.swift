@@ -131,6 +131,10 @@ import Transparency
         once(["--since", s.cp, "--state", s.dir.path("missing")], 2)          // no state file
         once(["--since", s.ledger, "--state", s.state], 2)                    // not a checkpoint
         once(["--since", s.cp, "--state", s.cp], 2)                           // not a state file
+        // A full verify --state never replaces a file that is not a state file (here the ledger).
+        let ledgerBytes = CLI.read(s.ledger)
+        once(["--state", s.ledger], 2)
+        expectSameBytes(CLI.read(s.ledger), ledgerBytes, "--state LEDGER replaced the ledger")
         // A state whose balances were edited: its checksum no longer holds.
         let edited = try s.dir.write("edited.state", String(decoding: s.before, as: UTF8.self).replacingOccurrences(of: "\"escrow\":0", with: "\"escrow\":1"))
         once(["--since", s.cp, "--state", edited], 2)

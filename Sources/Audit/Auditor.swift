@@ -9,6 +9,10 @@ import Programs
 public struct AuditReport: Sendable {
     public var findings: [LedgerFinding]
     public var lines: Int
+    /// The lines replayed by this run: all of them, or (verify --since) those after `since`.
+    public var checked: Int = 0
+    /// verify --since: the lines a verified state already covered (not replayed).
+    public var since: Int?
     public var ledgerID: String?
     public var head: String?
     public var tasks: Int
@@ -16,8 +20,18 @@ public struct AuditReport: Sendable {
     /// Settled tasks with an agreed result that --recompute could not re-run (external programs).
     public var skipped: Int = 0
 
+    public init(findings: [LedgerFinding], lines: Int, ledgerID: String?, head: String?, tasks: Int, recomputed: Int) {
+        self.findings = findings
+        self.lines = lines
+        self.ledgerID = ledgerID
+        self.head = head
+        self.tasks = tasks
+        self.recomputed = recomputed
+    }
+
     public var json: JSON {
         .object([
+            "checked": .int(Int64(checked)),
             "findings": .array(findings.map { .object(["code": .string($0.code.rawValue), "line": .int(Int64($0.line)), "message": .string($0.message)]) }),
             "head": head.map(JSON.string) ?? .null,
             "ledger": ledgerID.map(JSON.string) ?? .null,
@@ -30,7 +44,12 @@ public struct AuditReport: Sendable {
     }
 
     public var summary: String {
-        var s = "ok: \(lines) \(lines == 1 ? "entry" : "entries"), \(tasks) \(tasks == 1 ? "task" : "tasks"); ledger \(ledgerID ?? "?"); head \(head ?? "?")"
+        var s = "ok: "
+        if let since {
+            s += checked == 0 ? "no new entries after the \(since) verified; "
+                : "\(checked) new \(checked == 1 ? "entry" : "entries") checked (lines \(since + 1)-\(lines)) after the \(since) verified; "
+        }
+        s += "\(lines) \(lines == 1 ? "entry" : "entries"), \(tasks) \(tasks == 1 ? "task" : "tasks"); ledger \(ledgerID ?? "?"); head \(head ?? "?")"
         if recomputed > 0 { s += "; recomputed \(recomputed) settled task result(s)" }
         if skipped > 0 { s += "; skipped \(skipped) external-program task(s) (their programs are not on the ledger)" }
         return s
@@ -43,16 +62,26 @@ public enum Auditor {
 
     /// Replays and checks everything. `now` is the auditor's clock (Unix seconds): entries later
     /// than `now` + ``futureTolerance`` are `future-time`; nil skips that check.
-    public static func verify(path: String, recompute: Bool = false, now: Int64? = nil) throws -> AuditReport {
+    ///
+    /// With `resume` (verify --since: a state the caller has shown to still be the ledger's
+    /// prefix), only the lines after it are replayed, and only blobs and settled tasks that those
+    /// lines name are checked. `onLine` sees every whole line replayed; `final` the state after
+    /// the last line.
+    public static func verify(path: String, recompute: Bool = false, now: Int64? = nil, resume: Replay.Resume? = nil,
+                              onLine: ((RawLine) -> Void)? = nil, final: ((Replay.Result) -> Void)? = nil) throws -> AuditReport {
         var options = Replay.Options()
         options.waitForWriters = true
         if let now { options.notAfter = now > Int64.max - futureTolerance ? Int64.max : now + futureTolerance }
-        let replay = try Replay.run(path: path, options: options)
+        let replay = try Replay.run(path: path, options: options, resume: resume, onLine: onLine)
+        final?(replay)
+        let since = resume?.lines ?? 0
         var report = AuditReport(findings: replay.findings, lines: replay.lines, ledgerID: replay.state?.ledgerID,
                                  head: replay.state?.head, tasks: replay.state?.tasks.count ?? 0, recomputed: 0)
-        if let state = replay.state { report.findings += BlobAudit.check(state: state, blobs: BlobStore(ledgerPath: path)) }
+        report.checked = replay.lines - since
+        report.since = resume?.lines
+        if let state = replay.state { report.findings += BlobAudit.check(state: state, blobs: BlobStore(ledgerPath: path), since: since) }
         if recompute, let state = replay.state {
-            let r = Recompute.check(state: state, blobs: BlobStore(ledgerPath: path))
+            let r = Recompute.check(state: state, blobs: BlobStore(ledgerPath: path), since: since)
             report.findings += r.findings
             report.recomputed = r.count
             report.skipped = r.skipped
@@ -100,12 +129,13 @@ public enum TaskRunner {
 /// and flags an agreed result that is not the program's output (all workers agreeing on junk,
 /// which the incentive mechanism alone cannot catch).
 public enum Recompute {
-    public static func check(state: LedgerState, blobs: BlobStore) -> (findings: [LedgerFinding], count: Int, skipped: Int) {
+    /// Only tasks settled after line `since` (verify --since: the others were checked before).
+    public static func check(state: LedgerState, blobs: BlobStore, since: Int = 0) -> (findings: [LedgerFinding], count: Int, skipped: Int) {
         var findings: [LedgerFinding] = []
         var count = 0, skipped = 0
         for id in state.taskOrder {
             let t = state.tasks[id]!
-            guard t.closed == .settled, let agreed = t.agreedResult else { continue }
+            guard t.closed == .settled, let agreed = t.agreedResult, Int(t.closedSeq ?? 0) > since else { continue }
             guard t.program.name != "exec" else { skipped += 1; continue }
             let line = Int(t.closedSeq ?? 0)
             do throws(TaskRunner.Failure) {
@@ -131,7 +161,8 @@ public enum Recompute {
 /// line (the contract, which never sees those bytes, cannot tell). A missing blob is not a
 /// finding (the store is optional). The work is proportional to the blobs present.
 public enum BlobAudit {
-    public static func check(state: LedgerState, blobs: BlobStore) -> [LedgerFinding] {
+    /// With `since` (verify --since), only blobs named on lines after it.
+    public static func check(state: LedgerState, blobs: BlobStore, since: Int = 0) -> [LedgerFinding] {
         var findings: [LedgerFinding] = []
         var seen = Set<String>()
         for id in state.taskOrder {
@@ -142,7 +173,7 @@ public enum BlobAudit {
                 guard let r = t.reveals[w], r.data == nil else { continue }
                 refs.append((r.digest, r.size, Int(r.seq ?? 0), r))
             }
-            for ref in refs where blobs.contains(ref.digest) {
+            for ref in refs where ref.line > since && blobs.contains(ref.digest) {
                 let key = "\(ref.digest)/\(ref.size)/\(ref.line)"
                 guard seen.insert(key).inserted else { continue }
                 let bytes: [UInt8]

@@ -54,9 +54,11 @@ public struct Replay {
     }
 
     /// Replays `path` (from `resume`, when given, checking only the lines after it).
-    /// `onEntry` sees each entry that applied, with the state after it.
+    /// `onEntry` sees each entry that applied, with the state after it; `onLine` every whole
+    /// line replayed (valid or not), in order, before it is checked.
     public static func run(path: String, options: Options = Options(), resume: Resume? = nil,
-                           onEntry: ((Entry, LedgerState) -> Void)? = nil) throws -> Result {
+                           onEntry: ((Entry, LedgerState) -> Void)? = nil,
+                           onLine: ((RawLine) -> Void)? = nil) throws -> Result {
         var reader = try LineReader(path: path, offset: resume?.offset ?? 0, lineNumber: resume?.lines ?? 0,
                                     waitsForWriter: options.waitForWriters)
         var result = Result()
@@ -87,6 +89,7 @@ public struct Replay {
                 }
                 result.validLength = raw.offset + Int64(raw.bytes.count) + 1
                 result.lastLineLength = raw.bytes.count
+                onLine?(raw)
                 guard let entry = outcome.entry else {
                     report(outcome.finding!)
                     prevHash = nil

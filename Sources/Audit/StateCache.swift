@@ -60,7 +60,7 @@ public enum StateCache {
     /// A cache that breaks the ledger's own invariants is not used (it would let an append build
     /// on balances the ledger never had): every balance ≥ 0, balances + escrow + burned = the
     /// genesis total, nonces ≥ 1, without overflow.
-    static func consistent(_ state: LedgerState) -> Bool {
+    public static func consistent(_ state: LedgerState) -> Bool {
         state.escrow >= 0 && state.burned >= 0 && state.nonces.values.allSatisfy { $0 >= 1 }
             && Replay.conservation(state, line: 0).isEmpty
     }

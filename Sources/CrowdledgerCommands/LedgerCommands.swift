@@ -8,6 +8,7 @@ import LedgerModel
 import LedgerStore
 import LedgerCrypto
 import Report
+import LedgerTree
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -146,10 +147,13 @@ struct Verify: ParsableCommand {
             """
             Prints `ok: ...` (exit 0) or the first finding on stderr (exit 1). On a terminal, a \
             long run shows its progress on stderr, and the result is in colour (never with \
-            NO_COLOR set, nor when piped).
+            NO_COLOR set, nor when piped). --state FILE saves the auditor's state after a verify \
+            without findings; --since CHECKPOINT --state FILE then checks only the lines appended \
+            after that state, which must match the checkpoint (docs/TRANSPARENCY.md §5).
             """,
             examples: "crowdledger verify --recompute", "cat ledger.jsonl | crowdledger verify --ledger - --json",
-            "crowdledger verify --checkpoint cp.txt --trust \"$ALICE\""))
+            "crowdledger verify --checkpoint cp.txt --trust \"$ALICE\"",
+            "crowdledger verify --state audit.state --since cp.txt"))
 
     @OptionGroup var options: ReadLedgerOptions
     @Flag(name: .long, help: "Print a JSON report with every finding.") var json = false
@@ -158,22 +162,28 @@ struct Verify: ParsableCommand {
     var now: Int64?
     @Option(name: .long, help: ArgumentHelp("A signed checkpoint the ledger must extend (repeatable; docs/TRANSPARENCY.md).", valueName: "FILE"), completion: .file()) var checkpoint: [String] = []
     @Option(name: .long, help: ArgumentHelp("Accept checkpoint signatures only by this account id or verifier key (repeatable).", valueName: "ID")) var trust: [String] = []
+    @Option(name: .long, help: ArgumentHelp("The auditor's state file: written after a verify without findings; read (and updated) by --since.", valueName: "FILE")) var state: String?
+    @Option(name: .long, help: ArgumentHelp("Check only the lines after the --state, which must match this signed checkpoint (size and root).", valueName: "CHECKPOINT")) var since: String?
 
     func run() throws {
         if let now, now < 0 { throw ToolError.usage("--now must be a non-negative integer number of Unix seconds, got \(now)") }
+        if since != nil && state == nil { throw ToolError.usage("--since CHECKPOINT needs --state FILE (the state a previous verify --state saved)") }
         if recompute && options.isStandardInput {
             throw ToolError.usage("--recompute needs the task inputs in the blob store beside a ledger file; --ledger - has none (give the file)")
         }
+        let clock = now ?? Clock.system()
+        var saved: AuditorState?
         let report = try options.reading { path in
             // Progress only for a person at a terminal: never with --json.
             let progress = json ? nil : Progress.start(label: "verify \(options.name)", path: path)
             defer { progress?.stop() }
-            var report = try Auditor.verify(path: path, recompute: recompute, now: now ?? Clock.system())
-            if !checkpoint.isEmpty || !trust.isEmpty {
-                report.findings += try TransparencyAudit.findings(ledger: path, ledgerID: report.ledgerID, checkpoints: checkpoint, trust: trust)
-            }
+            let (report, state) = try Verification.run(ledger: path, recompute: recompute, now: clock, checkpoints: checkpoint,
+                                                       trust: trust, state: state, since: since)
+            saved = state
             return report
         }
+        // The state is written only after a verify without findings, before anything is printed.
+        if let state, let saved, report.findings.isEmpty { try saved.save(path: state) }
         if json { Output.json(report.json) }
         if let first = report.findings.first {
             let more = report.findings.count > 1 ? "and \(report.findings.count - 1) more finding(s); verify --json lists them all" : nil
@@ -182,6 +192,7 @@ struct Verify: ParsableCommand {
         if !json {
             let summary = report.summary
             Output.line(summary.hasPrefix("ok:") ? Terminal.paint("ok", .green) + summary.dropFirst(2) : summary)
+            if let state, let saved { Output.line("state \(state): size \(saved.size) root \(saved.root)") }
         }
     }
 }

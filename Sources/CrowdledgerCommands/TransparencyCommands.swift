@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audit
 import CanonicalJSON
 import Files
 import LedgerCrypto
@@ -132,9 +133,18 @@ struct CheckpointCommand: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Option(name: .long, help: ArgumentHelp("The signer's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
     @Option(name: .long, help: ArgumentHelp("The key name (default: the account id).", valueName: "NAME")) var name: String?
+    @Option(name: .long, help: ArgumentHelp("Sign the tree of the first N lines (default: all), e.g. the size verify --state covered.", valueName: "N")) var size: UInt64?
 
     func run() throws {
-        let (note, _) = try LedgerCheckpoints.signed(ledger: options.path, key: try KeyFile.load(key), name: name)
+        let k = try KeyFile.load(key)
+        if let size {
+            let tree = try LedgerTree(ledger: options.path)
+            guard size >= 1, size <= tree.size else { throw ToolError.usage("--size \(size): the ledger has \(tree.size) whole lines (give 1...\(tree.size))") }
+            let cp = try Checkpoint(origin: LedgerCheckpoints.origin(ledgerID: try tree.ledgerID()), size: size, rootHash: try tree.root(size: size))
+            Output.write(Array(try SignedNote.sign(text: cp.text, with: [LedgerCheckpoints.signer(key: k, name: name)]).encoded.utf8))
+            return
+        }
+        let (note, _) = try LedgerCheckpoints.signed(ledger: options.path, key: k, name: name)
         Output.write(Array(note.encoded.utf8))
     }
 }
@@ -175,21 +185,5 @@ struct Cosign: ParsableCommand {
         } catch let r as Witness.Refusal {
             throw ToolError.invalid("\(checkpoint): \(r.message)")
         }
-    }
-}
-
-/// `verify --checkpoint FILE ... [--trust ID ...]`.
-enum TransparencyAudit {
-    static func findings(ledger: String, ledgerID: String?, checkpoints: [String], trust: [String]) throws -> [LedgerFinding] {
-        let trusted = try TrustedKeys(trust)
-        var findings: [LedgerFinding] = []
-        var checked: [CheckedCheckpoint] = []
-        for path in checkpoints {
-            switch try CheckpointAudit.load(path: path, bytes: try readUserFile(path, limit: 1 << 20), trust: trusted) {
-            case .success(let c): checked.append(c)
-            case .failure(let f): findings.append(f)
-            }
-        }
-        return findings + (try CheckpointAudit.check(ledger: ledger, ledgerID: ledgerID, checkpoints: checked))
     }
 }

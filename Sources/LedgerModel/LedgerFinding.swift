@@ -47,5 +47,7 @@ public struct LedgerFinding: Error, Hashable, Sendable, CustomStringConvertible 
         case checkpointSignature = "checkpoint-signature"        // a checkpoint without a valid signature by a known (trusted) key
         case checkpointInconsistent = "checkpoint-inconsistent"  // the ledger does not extend a signed checkpoint
         case timeAfterCosignature = "time-after-cosignature"     // an entry's time is after a witness cosigned it (+ tolerance)
+        // Incremental audits (verify --since).
+        case sinceMismatch = "since-mismatch"                    // the ledger no longer extends the verified state (its last verified line changed)
     }
 }

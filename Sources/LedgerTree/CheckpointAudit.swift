@@ -6,9 +6,17 @@ public import Transparency
 
 /// Computes RFC 6962 roots of a stream of leaves in O(log n) memory: the right edge of the tree.
 public struct RootStream: Sendable {
-    private var edge: [[UInt8]] = []
+    /// The roots of the complete subtrees covering the leaves so far, largest (leftmost) first.
+    public private(set) var edge: [[UInt8]] = []
     public private(set) var size: UInt64 = 0
     public init() {}
+
+    /// Resumes from a saved edge: nil unless it has one 32-byte hash per 1 bit of `size`.
+    public init?(edge: [[UInt8]], size: UInt64) {
+        guard edge.count == size.nonzeroBitCount, edge.allSatisfy({ $0.count == Merkle.hashSize }) else { return nil }
+        self.edge = edge
+        self.size = size
+    }
 
     public mutating func append(leafHash: [UInt8]) {
         var h = leafHash

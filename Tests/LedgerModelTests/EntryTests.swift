@@ -146,6 +146,6 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
                           "bad-hash", "time-decreases", "bad-genesis", "wrong-ledger", "bad-signature", "weak-key", "future-time",
                           "duplicate-transaction", "rejected", "settlement-mismatch", "conservation", "negative-balance",
                           "blob-mismatch", "trivial-result", "recompute-mismatch", "recompute-failed",
-                          "checkpoint-signature", "checkpoint-inconsistent", "time-after-cosignature"])
+                          "checkpoint-signature", "checkpoint-inconsistent", "time-after-cosignature", "since-mismatch"])
     }
 }

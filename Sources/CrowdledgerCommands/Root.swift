@@ -20,7 +20,7 @@ public struct Crowdledger: ParsableCommand {
         subcommands: [
             Keygen.self, AccountCommand.self, InitCommand.self, Transfer.self,
             Publish.self, Join.self, CoinCommand.self, Run.self, Commit.self, Reveal.self, Cancel.self, Settle.self,
-            Status.self, Balances.self, Log.self, Verify.self, Repair.self, MechanismCommand.self, Derive.self, DemoCommand.self, MergeDriver.self,
+            Status.self, Balances.self, Log.self, Verify.self, Repair.self, MechanismCommand.self, Derive.self, DemoCommand.self, MergeDriver.self, GitSetup.self,
             Head.self, Prove.self, CheckProof.self, CheckpointCommand.self, Cosign.self,
         ]
     )

@@ -71,6 +71,7 @@ let package = Package(
         // The git merge driver for ledgers appended in different clones.
         .target(name: "MergeDriver", dependencies: [
             "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Audit",
+            .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: strictImports),
         // The ledger as a transparency log: RFC 6962 Merkle proofs, C2SP signed notes, checkpoints, cosignatures. Pure.
         .target(name: "Transparency", dependencies: ["LedgerCrypto"], swiftSettings: strictImports),

@@ -17,7 +17,7 @@ import LedgerCrypto
 /// is replayed. It is written only by this tool, from a replay that checked every line it covers.
 /// `verify` never uses it: an audit always replays everything.
 public enum StateCache {
-    static let version = 2
+    static let version = 3  // 2: task stages; 3: nonces kept per lane ("PARTY/LANE" keys)
 
     struct File: Codable {
         let version: Int

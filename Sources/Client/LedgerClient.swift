@@ -46,12 +46,22 @@ public struct LedgerClient: Sendable {
     /// The signer's openings directory: when set, every signed append saves a receipt there
     /// (`receipts/`, docs/TRANSPARENCY.md): the checkpoint just after it, signed by the same key.
     public var openings: String?
+    /// The nonce lane this clone signs in (FORMAT.md 8.4); nil: the one its lane file
+    /// (`.NAME.lane` beside the ledger, written by `crowdledger git-setup`) names, else lane 0.
+    public var lane: Int64?
 
-    public init(path: String, notAfter: (@Sendable () -> Int64)? = nil, openings: String? = nil) {
+    public init(path: String, notAfter: (@Sendable () -> Int64)? = nil, openings: String? = nil, lane: Int64? = nil) {
         self.path = path
         self.blobs = BlobStore(ledgerPath: path)
         self.notAfter = notAfter
         self.openings = openings
+        self.lane = lane
+    }
+
+    /// The lane new nonces are drawn from.
+    func nonceLane() throws -> Int64 {
+        if let lane { return lane }
+        return try NonceLane.load(ledger: path) ?? 0
     }
 
     /// Appends through `Session`, reading `time` under the lock and applying `notAfter`.
@@ -87,9 +97,10 @@ public struct LedgerClient: Sendable {
     /// Appends the body `make` builds from the current state, signed by `key` with its next nonce.
     func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, time: () throws -> Int64,
                                        _ make: (LedgerState) throws -> Body) throws -> Entry {
-        try receipt(try append(time: time) { state, _ in
+        let lane = try nonceLane()
+        return try receipt(try append(time: time) { state, _ in
             try Transaction(kind: Body.kind, body: try make(state).json, ledger: state.ledgerID,
-                            nonce: state.nextNonce(for: key.publicKey.hex), key: key)
+                            nonce: state.nextNonce(for: key.publicKey.hex, lane: lane), key: key)
         }, key: key)
     }
 
@@ -128,8 +139,9 @@ public struct LedgerClient: Sendable {
                                coin: .publicValue(""), eck: spec.eck, forfeit: forfeit,
                                allow: spec.allow.isEmpty ? nil : spec.allow, maxResultSize: spec.maxResultSize,
                                payment: spec.payment.map { Payment(seller: $0.seller, amount: $0.amount, num: $0.num, den: $0.den) })
+        let lane = try nonceLane()
         return try receipt(try append(time: time) { state, _ in
-            let nonce = state.nextNonce(for: key.publicKey.hex)
+            let nonce = state.nextNonce(for: key.publicKey.hex, lane: lane)
             if let coin = spec.publicCoin {
                 body.coin = .publicValue(coin)
             } else {

@@ -37,14 +37,15 @@ public enum Contract {
             throw LedgerFinding(.wrongLedger, line: line, "transaction names ledger \(tx.ledger ?? "none"), this ledger is \(state.ledgerID)")
         }
         if let party = tx.party, let nonce = tx.nonce {
-            let last = state.nonces[party] ?? 0
+            let lane = Nonce.lane(of: nonce)
+            let last = state.lastNonce(for: party, lane: lane)
             guard nonce > last else {
-                if last == Int64.max {
+                if Nonce.counter(of: last) == Nonce.maxCounter {
                     throw LedgerFinding(.duplicateTransaction, line: line,
-                                        "party \(party) has used the largest nonce (\(Int64.max)) and cannot sign another transaction on this ledger")
+                                        "party \(party) has used the largest nonce (\(last)) of its lane \(lane) and cannot sign another transaction in that lane")
                 }
                 throw LedgerFinding(.duplicateTransaction, line: line,
-                                    "nonce \(nonce) of party \(party) is not above its last nonce \(last): a replayed or duplicate transaction")
+                                    "nonce \(nonce) of party \(party) is not above its last nonce \(last) in lane \(lane): a replayed or duplicate transaction")
             }
         }
         if let party = tx.party { try checkKey(party, line: line, what: "\(tx.kind) party") }
@@ -64,7 +65,7 @@ public enum Contract {
         if let task {
             if state.tasks.updateValue(task, forKey: task.id) == nil { state.taskOrder.append(task.id) }
         }
-        if let party = tx.party, let nonce = tx.nonce { state.nonces[party] = nonce }
+        if let party = tx.party, let nonce = tx.nonce { state.nonces[Nonce.key(party, lane: Nonce.lane(of: nonce))] = nonce }
         state.head = entry.hash
         state.seq = entry.seq
         state.time = entry.time
@@ -125,5 +126,43 @@ public enum Contract {
         if let w = Ed25519.weakness(ofAccount: account) {
             throw LedgerFinding(.weakKey, line: line, "\(what) \(account) is a \(w == .smallOrder ? "small-order" : "non-canonically encoded") Ed25519 key: no account may be such a key")
         }
+    }
+}
+
+/// Nonce lanes (FORMAT.md 8.4). A nonce is `lane * 2^40 + counter`: its top 23 bits (of the 63 a
+/// positive Int64 has) name a lane, its low 40 bits count within it. For each party the nonces
+/// must strictly increase **within each lane**; lanes are independent. A clone draws its own lane
+/// (`crowdledger git-setup`), so one key appending in two clones never reuses a nonce, while a
+/// copied line still repeats its (lane, counter) and is refused. Lane 0 is the nonces 1, 2, 3, …
+/// a single clone uses: every ledger valid under "strictly increasing per party" stays valid.
+///
+/// The state keeps one last nonce per (party, lane) in use: `nonces[party]` for lane 0 and
+/// `nonces["PARTY/LANE"]` (LANE in decimal) for the others.
+public enum Nonce {
+    public static let counterBits = 40
+    public static let maxCounter: Int64 = (1 << 40) - 1
+    /// Lanes 0 ... maxLane (2^23 - 1).
+    public static let maxLane: Int64 = Int64.max >> 40
+
+    public static func lane(of nonce: Int64) -> Int64 { nonce >> Int64(counterBits) }
+    public static func counter(of nonce: Int64) -> Int64 { nonce & maxCounter }
+    /// The state's key for a party's lane.
+    public static func key(_ party: String, lane: Int64) -> String { lane == 0 ? party : "\(party)/\(lane)" }
+}
+
+extension LedgerState {
+    /// The last nonce `party` used in `lane`, or the lane's base (`lane * 2^40`, counter 0) when
+    /// it used none there.
+    public func lastNonce(for party: String, lane: Int64) -> Int64 {
+        nonces[Nonce.key(party, lane: lane)] ?? (lane << Int64(Nonce.counterBits))
+    }
+
+    /// The nonce a party's next transaction takes in `lane` (0 ... `Nonce.maxLane`): one above its
+    /// last there. When the lane's counter is exhausted this returns the last nonce again, which
+    /// the contract refuses.
+    public func nextNonce(for party: String, lane: Int64) -> Int64 {
+        precondition(lane >= 0 && lane <= Nonce.maxLane, "nonce lane out of range")
+        let last = lastNonce(for: party, lane: lane)
+        return Nonce.counter(of: last) == Nonce.maxCounter ? last : last + 1
     }
 }

@@ -24,7 +24,7 @@ public struct Crowdledger: ParsableCommand {
             Keygen.self, AccountCommand.self, InitCommand.self, Transfer.self,
             Publish.self, Join.self, CoinCommand.self, Run.self, Commit.self, Reveal.self, Cancel.self, Settle.self,
             WaitCommand.self, Status.self, Balances.self, Log.self, Verify.self, ReportCommand.self, ExportCommand.self, Repair.self,
-            MechanismCommand.self, Derive.self, DemoCommand.self, MergeDriver.self,
+            MechanismCommand.self, Derive.self, DemoCommand.self, MergeDriver.self, GitSetup.self,
             Head.self, Prove.self, CheckProof.self, CheckpointCommand.self, Cosign.self,
         ]
     )

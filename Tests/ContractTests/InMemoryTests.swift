@@ -149,4 +149,38 @@ struct InMemoryContractTests {
         try Contract.apply(&a.state, a.entry(tx))
         do throws(LedgerFinding) { try Contract.apply(&a.state, a.entry(tx)); Issue.record("replay accepted") } catch { #expect(error.code == .duplicateTransaction) }
     }
+
+    @Test("nonce lanes: nonces increase within each lane, lanes are independent, a replay in any lane is a duplicate")
+    func nonceLanes() throws {
+        var a = try MemoryLedger(allocations: [requester.publicKey.hex: 100])
+        let party = requester.publicKey.hex
+        func tx(_ nonce: Int64, _ amount: Int64 = 1) throws -> Transaction {
+            try Transaction(kind: TransferBody.kind, body: TransferBody(to: w1.publicKey.hex, amount: amount).json,
+                            ledger: a.state.ledgerID, nonce: nonce, key: requester)
+        }
+        func applies(_ t: Transaction) -> LedgerFinding? {
+            do throws(LedgerFinding) { try Contract.apply(&a.state, a.entry(t)); return nil } catch { return error }
+        }
+        let laneA: Int64 = 5, laneB: Int64 = Nonce.maxLane
+        #expect(Nonce.lane(of: 3) == 0 && Nonce.lane(of: laneA << 40 | 1) == laneA && Nonce.counter(of: laneA << 40 | 9) == 9)
+        #expect(a.state.nextNonce(for: party, lane: 0) == 1 && a.state.nextNonce(for: party, lane: laneA) == laneA << 40 | 1)
+        // Lane 0 is the old rule's 1, 2, 3, …; another lane may start after it, and lane 0 goes on.
+        #expect(applies(try tx(1)) == nil)
+        #expect(applies(try tx(laneA << 40 | 1)) == nil)
+        #expect(applies(try tx(2)) == nil)
+        #expect(applies(try tx(laneB << 40 | 7)) == nil)
+        #expect(applies(try tx(laneA << 40 | 3)) == nil)  // gaps are fine
+        #expect(a.state.nextNonce(for: party, lane: laneA) == laneA << 40 | 4)
+        #expect(a.state.nonces[party] == 2 && a.state.nonces["\(party)/\(laneA)"] == laneA << 40 | 3)
+        // Not above the lane's last: a duplicate, whatever the other lanes hold.
+        for n in [2, 1, laneA << 40 | 3, laneA << 40 | 2, laneB << 40 | 7] {
+            #expect(applies(try tx(n, 2))?.code == .duplicateTransaction, "nonce \(n)")
+        }
+        // A lane used to its last counter is closed; the party's other lanes are not.
+        #expect(applies(try tx(laneA << 40 | Nonce.maxCounter)) == nil)
+        #expect(a.state.nextNonce(for: party, lane: laneA) == laneA << 40 | Nonce.maxCounter)
+        #expect(applies(try tx(a.state.nextNonce(for: party, lane: laneA)))?.message.contains("largest nonce") == true)
+        #expect(applies(try tx(Int64.max)) == nil)  // the last lane's last nonce
+        #expect(applies(try tx(3)) == nil)
+    }
 }

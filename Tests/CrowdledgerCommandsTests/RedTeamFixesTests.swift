@@ -1,3 +1,4 @@
+import Contract
 import Audit
 import Files
 import CanonicalJSON
@@ -26,7 +27,7 @@ import Testing
         let key = try KeyFile.load(alice.path)
         _ = try Session.append(path: path, time: CLI.t0) { state in
             try Transaction(kind: "transfer", body: ["amount": 1, "to": .string(bob.account)], ledger: state.ledgerID,
-                            nonce: Int64.max, key: key)
+                            nonce: Nonce.maxCounter, key: key)  // the last nonce of lane 0
         }
         let before = CLI.read(path)
         let r = CLI.run(["transfer", "--ledger", path, "--key", alice.path, "--to", bob.account, "--amount", "1"], env: ["CROWDLEDGER_TIME": String(CLI.t0)])

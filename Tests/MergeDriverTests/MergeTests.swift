@@ -74,11 +74,93 @@ import Testing
         }
     }
 
-    @Test func aRewrittenBaseIsAConflict() throws {
+    /// The result must verify and hold every transaction of both sides exactly once.
+    func expectUnion(_ merged: [UInt8], of sides: [[UInt8]], in dir: String) throws {
+        let out = dir + "/check-\(UUID().uuidString).jsonl"
+        try FileIO.createExclusive(out, contents: merged, mode: 0o644)
+        #expect(try Auditor.verify(path: out).findings.isEmpty)
+        var have: [String] = []
+        _ = try Replay.run(path: out) { e, _ in if e.tx.isSigned { have.append(e.tx.id) } }
+        #expect(Set(have).count == have.count, "a transaction twice")
+        for (i, side) in sides.enumerated() {
+            let p = dir + "/side-\(i)-\(UUID().uuidString).jsonl"
+            try FileIO.createExclusive(p, contents: side, mode: 0o644)
+            _ = try Replay.run(path: p) { e, _ in if e.tx.isSigned { #expect(have.contains(e.tx.id), "side \(i) line \(e.seq) lost") } }
+        }
+    }
+
+    @Test func theSameKeyInTwoLanesMerges() throws {
+        let c = try clones()
+        let ours = LedgerClient(path: c.tmp.path + "/ours.jsonl", lane: 17), theirs = LedgerClient(path: c.tmp.path + "/theirs.jsonl", lane: 4242)
+        for p in [ours.path, theirs.path] { try FileIO.createExclusive(p, contents: c.base, mode: 0o644) }
+        try ours.transfer(key: c.keys[2], to: c.ids[3], amount: 5, time: 200)
+        try ours.transfer(key: c.keys[2], to: c.ids[3], amount: 5, time: 201)
+        try theirs.transfer(key: c.keys[2], to: c.ids[0], amount: 6, time: 200)
+        let o = try FileIO.readAll(ours.path), t = try FileIO.readAll(theirs.path)
+        let merged = try Merge.merge(ours: o, theirs: t)
+        #expect(merged.rechained == 2 && Array(merged.bytes.prefix(t.count)) == t)
+        try expectUnion(merged.bytes, of: [o, t], in: c.tmp.path)
+        // An overspend across the two lanes is still refused.
+        try ours.transfer(key: c.keys[2], to: c.ids[3], amount: 985, time: 202)
+        #expect(throws: Merge.Conflict.self) { try Merge.merge(ours: try FileIO.readAll(ours.path), theirs: t) }
+    }
+
+    @Test func crissCrossMergesAgree() throws {
+        // A and B diverge; each merges the other (criss-cross); then they merge again, with
+        // git's made-up base (here: garbage, which is not read).
+        let c = try clones()
+        let a = LedgerClient(path: c.tmp.path + "/a.jsonl", lane: 1), b = LedgerClient(path: c.tmp.path + "/b.jsonl", lane: 2)
+        for p in [a.path, b.path] { try FileIO.createExclusive(p, contents: c.base, mode: 0o644) }
+        try a.transfer(key: c.keys[2], to: c.ids[3], amount: 5, time: 200)
+        try b.transfer(key: c.keys[2], to: c.ids[0], amount: 6, time: 201)
+        try b.transfer(key: c.keys[3], to: c.ids[0], amount: 1, time: 202)
+        let a1 = try FileIO.readAll(a.path), b1 = try FileIO.readAll(b.path)
+        let ma = try Merge.merge(ours: a1, theirs: b1).bytes   // A pulls B
+        let mb = try Merge.merge(ours: b1, theirs: a1).bytes   // B pulls A
+        #expect(ma != mb)
+        let virtualBase = Array("<<<<<<< not a ledger\n".utf8)
+        let m1 = try Merge.merge(base: virtualBase, ours: ma, theirs: mb)
+        let m2 = try Merge.merge(base: virtualBase, ours: mb, theirs: ma)
+        #expect(m1.bytes == mb && m1.rechained == 0 && m1.dropped == 3)
+        #expect(m2.bytes == ma && m2.rechained == 0)
+        try expectUnion(m1.bytes, of: [a1, b1, ma, mb], in: c.tmp.path)
+        // More appends on each side after the criss-cross still merge.
+        try FileIO.replaceAtomically(a.path, contents: ma)
+        try FileIO.replaceAtomically(b.path, contents: mb)
+        try a.transfer(key: c.keys[2], to: c.ids[1], amount: 2, time: 300)
+        try b.transfer(key: c.keys[2], to: c.ids[1], amount: 3, time: 301)
+        let a2 = try FileIO.readAll(a.path), b2 = try FileIO.readAll(b.path)
+        let m3 = try Merge.merge(ours: a2, theirs: b2)
+        #expect(m3.rechained == 1 && m3.dropped == 3 && Array(m3.bytes.prefix(b2.count)) == b2)
+        try expectUnion(m3.bytes, of: [a2, b2], in: c.tmp.path)
+    }
+
+    @Test func aRebaseReplaysOurCommitsOntoUpstream() throws {
+        // git pull --rebase: upstream is "ours" (%A); each of our commits is "theirs" (%B) in turn.
+        let c = try clones()
+        let up = LedgerClient(path: c.tmp.path + "/up.jsonl", lane: 9), me = LedgerClient(path: c.tmp.path + "/me.jsonl", lane: 10)
+        for p in [up.path, me.path] { try FileIO.createExclusive(p, contents: c.base, mode: 0o644) }
+        try up.transfer(key: c.keys[2], to: c.ids[3], amount: 5, time: 200)
+        let upstream = try FileIO.readAll(up.path)
+        try me.transfer(key: c.keys[2], to: c.ids[0], amount: 1, time: 201)
+        let commit1 = try FileIO.readAll(me.path)
+        try me.transfer(key: c.keys[2], to: c.ids[0], amount: 2, time: 202)
+        let commit2 = try FileIO.readAll(me.path)
+        let step1 = try Merge.merge(base: c.base, ours: upstream, theirs: commit1, keep: .ours)
+        #expect(Array(step1.bytes.prefix(upstream.count)) == upstream && step1.rechained == 1)
+        // The second commit's parent (commit1) is no prefix of the rebased history.
+        let step2 = try Merge.merge(base: commit1, ours: step1.bytes, theirs: commit2, keep: .ours)
+        #expect(Array(step2.bytes.prefix(step1.bytes.count)) == step1.bytes && step2.rechained == 1 && step2.dropped == 1)
+        try expectUnion(step2.bytes, of: [upstream, commit2], in: c.tmp.path)
+    }
+
+    @Test func aRewrittenLineIsAConflict() throws {
         let c = try clones()
         var edited = c.base
         edited[edited.count - 20] ^= 1
         #expect(throws: Merge.Conflict.self) { try Merge.merge(base: c.base, ours: c.base, theirs: edited) }
+        // The changed line on the other side: not a valid entry (its hash), nothing merged.
+        #expect(throws: Merge.Conflict.self) { try Merge.merge(ours: edited, theirs: c.base) }
         // Nothing new on our side: theirs is the result.
         let same = try Merge.merge(base: c.base, ours: c.base, theirs: c.base)
         #expect(same.bytes == c.base)

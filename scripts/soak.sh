@@ -1,11 +1,11 @@
 #!/bin/bash
 # Reliability soak, by hand (not in CI): docs/RELIABILITY.md records its figures.
-# usage: scripts/soak.sh BIN [PROCS] [APPENDS] [KILLS]
+# usage: scripts/soak.sh BIN [PROCS] [APPENDS] [KILLS]   (SOAK_SYSTEM_CLOCK=1: appends take the system clock)
 set -euo pipefail
 BIN=$(realpath "$1"); P=${2:-8}; N=${3:-25}; K=${4:-100}
-export CROWDLEDGER_TIME=1700000000
+[ "${SOAK_SYSTEM_CLOCK:-}" = 1 ] || export CROWDLEDGER_TIME=1700000000
 d=$(mktemp -d); cd "$d"
-mkdir repo; printf '*.pem\n.*.state\n.*.tmp-*\n*.bak-*\n' > repo/.gitignore; git -C repo init -q .   # the ledger's own directory
+mkdir repo; printf '*.pem\n.*.state\n.*.tree\n.*.lane\n.*.tmp-*\n*.bak-*\n' > repo/.gitignore; git -C repo init -q .   # the ledger's own directory
 A=$("$BIN" keygen --out a.pem); B=$("$BIN" keygen --out b.pem)
 "$BIN" init --ledger repo/l.jsonl --fund "$A=1000000000" --fund "$B=1000000000" >/dev/null
 # 1. P writers x N appends, with two readers looping verify/balances meanwhile.

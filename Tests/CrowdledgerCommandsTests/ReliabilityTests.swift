@@ -97,8 +97,9 @@ import Glibc
         #expect(v.status == 0, "\(v)")
     }
 
-    @Test("an append waiting while `git pull` replaces the ledger is appended after upstream's lines, and the ledger verifies")
-    func gitPullWhileWaiting() throws {
+    @Test("an append waiting while git (`pull`, `checkout`) replaces the ledger is appended after upstream's lines, and the ledger verifies",
+          arguments: ["pull -q --ff-only", "checkout -q origin/main -- ledger.jsonl"])
+    func gitReplacesWhileWaiting(_ gitCommand: String) throws {
         let dir = try TempDir()
         let alice = try CLI.fixtureKey("alice", in: dir), bob = try CLI.fixtureKey("bob", in: dir)
         let git = "git -c user.name=t -c user.email=t@example.org -c init.defaultBranch=main"
@@ -118,47 +119,8 @@ import Glibc
         let path = dir.path("a/ledger.jsonl")
         let old = inode(path)!
         // flock(1) holds the ledger's lock (as an append in progress would) until `go` appears,
-        // then pulls: git writes a new file in place of the ledger.
-        let puller = CLI.start(["-c", "flock ledger.jsonl -c 'while [ ! -e go ]; do sleep 0.02; done; \(git) pull -q --ff-only'"],
-                               cwd: dir.path("a"), executable: "/bin/bash")
-        usleep(200_000)
-        let p = CLI.start(transferArgs(path, alice, bob, amount: 3), env: Self.env)
-        #expect(waitUntilOpen(p, old))
-        _ = try dir.write("a/go", "")
-        let pulled = puller.wait()
-        #expect(pulled.status == 0, "\(pulled)")
-        let r = p.wait()
-        #expect(r.status == 0, "\(r)")
-        #expect(inode(path)! != old, "git did not replace the file: the race was not exercised")
-        let lines = CLI.ledgerLines(path).map { String(decoding: $0, as: UTF8.self) }
-        #expect(lines.count == 3, "genesis, upstream's transfer, ours: \(lines.count) lines")
-        if let id = r.lines.first { #expect(ids(path).contains(id)) }
-        #expect(CLI.run(["verify", "--ledger", path]).status == 0)
-    }
-
-    @Test("an append waiting while `git checkout` replaces the ledger is appended to the checked-out file, and the ledger verifies")
-    func gitCheckoutWhileWaiting() throws {
-        let dir = try TempDir()
-        let alice = try CLI.fixtureKey("alice", in: dir), bob = try CLI.fixtureKey("bob", in: dir)
-        let git = "git -c user.name=t -c user.email=t@example.org -c init.defaultBranch=main"
-        let setup = CLI.bash("""
-            \(git) init -q --bare origin.git
-            \(git) init -q a && cd a
-            printf '.*.state\\n.*.tmp-*\\n' > .gitignore
-            "$BIN" init --ledger ledger.jsonl --fund "$A=1000" --fund "$B=1000" >/dev/null
-            \(git) add -A && \(git) commit -qm genesis && \(git) push -q ../origin.git HEAD:main
-            \(git) branch -q --set-upstream-to=origin/main 2>/dev/null || true
-            cd .. && \(git) clone -q origin.git b && cd b
-            "$BIN" transfer --ledger ledger.jsonl --key ../bob.pem --to "$A" --amount 7 >/dev/null
-            \(git) commit -qam upstream && \(git) push -q origin HEAD:main
-            cd ../a && \(git) remote add origin ../origin.git && \(git) fetch -q origin && \(git) branch -q --set-upstream-to=origin/main
-            """, env: ["BIN": CLI.binary, "A": alice.account, "B": bob.account, "CROWDLEDGER_TIME": String(CLI.t0)], cwd: dir.root)
-        try #require(setup.status == 0, "\(setup)")
-        let path = dir.path("a/ledger.jsonl")
-        let old = inode(path)!
-        // flock(1) holds the ledger's lock (as an append in progress would) until `go` appears,
-        // then checks out upstream's version: git writes a new file in place of the ledger.
-        let puller = CLI.start(["-c", "flock ledger.jsonl -c 'while [ ! -e go ]; do sleep 0.02; done; \(git) checkout -q origin/main -- ledger.jsonl'"],
+        // then pulls or checks out upstream's version: git writes a new file in place of the ledger.
+        let puller = CLI.start(["-c", "flock ledger.jsonl -c 'while [ ! -e go ]; do sleep 0.02; done; \(git) \(gitCommand)'"],
                                cwd: dir.path("a"), executable: "/bin/bash")
         usleep(200_000)
         let p = CLI.start(transferArgs(path, alice, bob, amount: 3), env: Self.env)

@@ -43,15 +43,9 @@ public struct CosignatureV1Verifier: NoteVerifier, Sendable {
     public init(vkey: String) throws { try self.init(key: VerifierKey(parsing: vkey)) }
 
     public init(key: VerifierKey) throws {
-        guard key.type == CosignatureV1.signatureType else {
-            throw TransparencyError("the key \(key.name) has signature type \(key.type), not an Ed25519 cosignature (4)")
-        }
-        guard let pub = Ed25519.PublicKey(bytes: key.publicKey) else {
-            throw TransparencyError("an Ed25519 public key is 32 bytes, got \(key.publicKey.count)")
-        }
+        self.publicKey = try key.ed25519PublicKey(type: CosignatureV1.signatureType, what: "an Ed25519 cosignature")
         self.name = key.name
         self.keyID = key.keyID
-        self.publicKey = pub
     }
 
     public var key: VerifierKey { try! VerifierKey(name: name, type: CosignatureV1.signatureType, publicKey: publicKey.bytes) }

@@ -57,15 +57,9 @@ public struct Ed25519NoteVerifier: NoteVerifier, Sendable {
     public init(vkey: String) throws { try self.init(key: VerifierKey(parsing: vkey)) }
 
     public init(key: VerifierKey) throws {
-        guard key.type == Self.signatureType else {
-            throw TransparencyError("the key \(key.name) has signature type \(key.type), not Ed25519 (1)")
-        }
-        guard let pub = Ed25519.PublicKey(bytes: key.publicKey) else {
-            throw TransparencyError("an Ed25519 public key is 32 bytes, got \(key.publicKey.count)")
-        }
+        self.publicKey = try key.ed25519PublicKey(type: Self.signatureType, what: "Ed25519")
         self.name = key.name
         self.keyID = key.keyID
-        self.publicKey = pub
     }
 
     public var key: VerifierKey { try! VerifierKey(name: name, type: Self.signatureType, publicKey: publicKey.bytes) }
@@ -132,5 +126,19 @@ extension VerifierKey {
         }
         let keyID = UInt32(id[0]) << 24 | UInt32(id[1]) << 16 | UInt32(id[2]) << 8 | UInt32(id[3])
         return (name, keyID, type, Array(raw.dropFirst()))
+    }
+}
+
+extension VerifierKey {
+    /// The Ed25519 public key of a verifier key of signature type `type` (`what` names the type
+    /// in the error).
+    func ed25519PublicKey(type expected: UInt8, what: String) throws -> Ed25519.PublicKey {
+        guard type == expected else {
+            throw TransparencyError("the key \(name) has signature type \(type), not \(what) (\(expected))")
+        }
+        guard let pub = Ed25519.PublicKey(bytes: publicKey) else {
+            throw TransparencyError("an Ed25519 public key is 32 bytes, got \(publicKey.count)")
+        }
+        return pub
     }
 }

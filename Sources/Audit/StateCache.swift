@@ -14,10 +14,17 @@ import LedgerCrypto
 /// safe to delete at any time; keep it out of git). It records the state after the first `lines`
 /// lines, which end at byte `offset`, and the last of those lines' length and hash. It is used
 /// only when that line is still there, byte for byte, with that hash; otherwise the whole ledger
-/// is replayed. It is written only by this tool, from a replay that checked every line it covers.
-/// `verify` never uses it: an audit always replays everything.
+/// is replayed. It is written only by this tool, from a replay of every line it covers through the
+/// contract (position, link, time order, canonical form, hash, every transition).
+///
+/// Signatures are the exception: a read (`balances`, `status`, `log`) replays without checking
+/// them — it reports the state, not who signed it — and records how far they were checked:
+/// `signedLines` (ending at byte `signedOffset`) ≤ `lines`. An append checks the signatures of
+/// the lines after `signedLines` before it builds on the state (`Session.current`), so nothing is
+/// ever appended on top of a line whose signature nobody checked. `verify` never uses the cache:
+/// an audit always replays and checks everything.
 public enum StateCache {
-    static let version = 3  // 2: task stages; 3: nonces kept per lane ("PARTY/LANE" keys)
+    static let version = 4  // 2: task stages; 3: nonces kept per lane ("PARTY/LANE" keys); 4: the signed prefix
 
     struct File: Codable {
         let version: Int
@@ -25,6 +32,9 @@ public enum StateCache {
         let offset: Int64
         let lastLineLength: Int
         let head: String
+        /// The lines (and bytes) at the start whose signatures were checked.
+        let signedLines: Int
+        let signedOffset: Int64
         let state: LedgerState
     }
 
@@ -42,6 +52,9 @@ public enum StateCache {
               file.version == version, file.lines >= 1, file.state.head == file.head, file.state.seq == Int64(file.lines),
               file.lastLineLength >= 0, file.lastLineLength <= LineReader.maxLineLength,
               file.offset > Int64(file.lastLineLength), file.offset <= (FileIO.size(ledger) ?? 0),
+              file.signedLines >= 0, file.signedLines <= file.lines, file.signedOffset >= 0, file.signedOffset <= file.offset,
+              (file.signedLines == file.lines) == (file.signedOffset == file.offset),
+              (file.signedLines == 0) == (file.signedOffset == 0),
               consistent(file.state)
         else { return nil }
         // The line that ends at `offset` must still be the one the state was made from: a whole
@@ -54,7 +67,8 @@ public enum StateCache {
               let entry = try? Entry.parse(line: Array(tail.dropLast()), lineNumber: file.lines),
               entry.hash == file.head, entry.seq == Int64(file.lines)
         else { return nil }
-        return Replay.Resume(state: file.state, lines: file.lines, offset: file.offset)
+        return Replay.Resume(state: file.state, lines: file.lines, offset: file.offset,
+                             signedLines: file.signedLines, signedOffset: file.signedOffset)
     }
 
     /// A cache that breaks the ledger's own invariants is not used (it would let an append build
@@ -65,11 +79,16 @@ public enum StateCache {
             && Replay.conservation(state, line: 0).isEmpty
     }
 
-    /// Saves the state after `lines` lines ending at `offset`. Best effort: a cache that cannot be
-    /// written is simply not there next time.
-    public static func save(ledger: String, state: LedgerState, lines: Int, offset: Int64, lastLineLength: Int) {
-        let file = File(version: version, lines: lines, offset: offset, lastLineLength: lastLineLength, head: state.head, state: state)
+    /// Saves the state after `lines` lines ending at `offset`, the first `signedLines` of them
+    /// (ending at `signedOffset`) with their signatures checked (default: all). Best effort: a
+    /// cache that cannot be written is simply not there next time.
+    public static func save(ledger: String, state: LedgerState, lines: Int, offset: Int64, lastLineLength: Int,
+                            signedLines: Int? = nil, signedOffset: Int64? = nil) {
+        let file = File(version: version, lines: lines, offset: offset, lastLineLength: lastLineLength, head: state.head,
+                        signedLines: signedLines ?? lines, signedOffset: signedOffset ?? offset, state: state)
         guard let data = try? JSONEncoder().encode(file) else { return }
-        try? FileIO.replaceAtomically(path(forLedger: ledger), contents: [UInt8](data), mode: 0o644)
+        // Not fsynced: a cache lost or emptied by a crash is rebuilt; a whole older one still
+        // names the line it was made from (checked on load).
+        try? FileIO.replaceAtomically(path(forLedger: ledger), contents: [UInt8](data), mode: 0o644, durable: false)
     }
 }

@@ -1,7 +1,7 @@
 import Files
 public import Audit
 public import Contract
-import Foundation
+import CanonicalJSON
 import LedgerModel
 import LedgerStore
 import LedgerCrypto
@@ -24,9 +24,9 @@ import LedgerCrypto
 /// ever appended on top of a line whose signature nobody checked. `verify` never uses the cache:
 /// an audit always replays and checks everything.
 public enum StateCache {
-    static let version = 4  // 2: task stages; 3: nonces kept per lane ("PARTY/LANE" keys); 4: the signed prefix
+    static let version = 4  // 2: task stages; 3: nonces kept per lane ("PARTY/LANE" keys); 4: the signed prefix, CanonicalJSON (Contract/StateJSON.swift)
 
-    struct File: Codable {
+    struct File {
         let version: Int
         let lines: Int
         let offset: Int64
@@ -36,6 +36,36 @@ public enum StateCache {
         let signedLines: Int
         let signedOffset: Int64
         let state: LedgerState
+
+        /// The file's JSON (integers only; the state as ``LedgerState/json``).
+        var json: JSON {
+            .object(["version": .int(Int64(version)), "lines": .int(Int64(lines)), "offset": .int(offset),
+                     "lastLineLength": .int(Int64(lastLineLength)), "head": .string(head),
+                     "signedLines": .int(Int64(signedLines)), "signedOffset": .int(signedOffset), "state": state.json])
+        }
+
+        init(version: Int, lines: Int, offset: Int64, lastLineLength: Int, head: String, signedLines: Int, signedOffset: Int64, state: LedgerState) {
+            self.version = version
+            self.lines = lines
+            self.offset = offset
+            self.lastLineLength = lastLineLength
+            self.head = head
+            self.signedLines = signedLines
+            self.signedOffset = signedOffset
+            self.state = state
+        }
+
+        /// nil for anything that is not such a file (numbers out of range included).
+        init?(bytes: [UInt8]) {
+            guard case .object(let o)? = try? JSON.parse(bytes),
+                  let v = o["version"]?.intValue, let l = o["lines"]?.intValue, let off = o["offset"]?.intValue,
+                  let len = o["lastLineLength"]?.intValue, let h = o["head"]?.stringValue,
+                  let sl = o["signedLines"]?.intValue, let so = o["signedOffset"]?.intValue,
+                  let st = o["state"], let state = try? LedgerState(json: st),
+                  let vi = Int(exactly: v), let li = Int(exactly: l), let leni = Int(exactly: len), let sli = Int(exactly: sl)
+            else { return nil }
+            self.init(version: vi, lines: li, offset: off, lastLineLength: leni, head: h, signedLines: sli, signedOffset: so, state: state)
+        }
     }
 
     public static func path(forLedger ledger: String) -> String {
@@ -48,7 +78,7 @@ public enum StateCache {
     public static func load(ledger: String) -> Replay.Resume? {
         let p = path(forLedger: ledger)
         guard FileIO.exists(p), let bytes = try? FileIO.readAll(p, limit: 1 << 30),
-              let file = try? JSONDecoder().decode(File.self, from: Data(bytes)),
+              let file = File(bytes: bytes),
               file.version == version, file.lines >= 1, file.state.head == file.head, file.state.seq == Int64(file.lines),
               file.lastLineLength >= 0, file.lastLineLength <= LineReader.maxLineLength,
               file.offset > Int64(file.lastLineLength), file.offset <= (FileIO.size(ledger) ?? 0),
@@ -86,9 +116,8 @@ public enum StateCache {
                             signedLines: Int? = nil, signedOffset: Int64? = nil) {
         let file = File(version: version, lines: lines, offset: offset, lastLineLength: lastLineLength, head: state.head,
                         signedLines: signedLines ?? lines, signedOffset: signedOffset ?? offset, state: state)
-        guard let data = try? JSONEncoder().encode(file) else { return }
         // Not fsynced: a cache lost or emptied by a crash is rebuilt; a whole older one still
         // names the line it was made from (checked on load).
-        try? FileIO.replaceAtomically(path(forLedger: ledger), contents: [UInt8](data), mode: 0o644, durable: false)
+        try? FileIO.replaceAtomically(path(forLedger: ledger), contents: file.json.canonicalBytes, mode: 0o644, durable: false)
     }
 }

@@ -70,4 +70,26 @@ import Testing
         #expect(CLI.run(["transfer", "--ledger", path, "--key", alice.path, "--to", bob.account, "--amount", "1"], env: env).status == 0)
         #expect(StateCache.load(ledger: path)?.signaturesChecked == true)
     }
+
+    @Test func jsonLinesAndOneReceiptPerSigner() throws {
+        let dir = try TempDir()
+        let alice = try CLI.fixtureKey("alice", in: dir), bob = try CLI.fixtureKey("bob", in: dir)
+        let (path, _) = try CLI.makeLedger(in: dir, keys: [alice, bob], fund: 10)
+        try? FileManager.default.removeItem(atPath: alice.path + ".openings")
+        let env = ["CROWDLEDGER_TIME": String(CLI.t0)]
+        let script = """
+        transfer --key \(alice.path) --to \(bob.account) --amount 1
+        transfer --key \(alice.path) --to \(bob.account) --amount 100
+        transfer --key \(alice.path) --to \(bob.account) --amount 2
+        """
+        let r = CLI.run(["batch", "--ledger", path, "--json", "--group-size", "2"], env: env, stdin: Array(script.utf8))
+        #expect(r.status == 1 && r.lines.count == 3, "\(r)")
+        #expect(r.lines[0].hasPrefix("{\"hash\":") && r.lines[0].contains("\"line\":2"), "\(r)")
+        #expect(r.lines[1].hasPrefix("{\"error\":{\"code\":\"rejected\""), "\(r)")
+        #expect(r.lines[2].contains("\"line\":3"), "\(r)")
+        // One receipt for alice: the checkpoint after the batch (it covers both of her entries).
+        let receipts = try FileManager.default.contentsOfDirectory(atPath: alice.path + ".openings/receipts")
+        #expect(receipts.count == 1 && receipts[0].contains("-00000000000000000003-"), "\(receipts)")
+        #expect(CLI.run(["verify", "--ledger", path]).status == 0)
+    }
 }

@@ -197,7 +197,7 @@ struct Settle: AppendingCommand {
                 return
             }
         }
-        let e = try perform()
+        let e = try options.client.settle(task: task, time: try Clock.now())
         Output.appended(e, json: output.json, text: Describe.closing(e.tx))
     }
 

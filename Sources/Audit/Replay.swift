@@ -17,7 +17,8 @@ public struct Replay {
         /// after taking a shared lock (waiting for an append in progress) before it is a torn
         /// tail. Never set it while holding the exclusive lock on the same file.
         public var waitForWriters = false
-        public var batchSize = 4096
+        /// Lines per pipeline stage: two batches are in memory at once (with their parsed entries).
+        public var batchSize = 1024
         public var threads = max(1, System.coreCount)
         /// The auditor's clock plus the tolerance: an entry whose time is later is reported
         /// `future-time` (and still applied). nil: no check (appending checks its own clock).
@@ -46,11 +47,46 @@ public struct Replay {
         public let state: LedgerState
         public let lines: Int
         public let offset: Int64
-        public init(state: LedgerState, lines: Int, offset: Int64) {
+        /// The first `signedLines` lines (ending at byte `signedOffset`) had their signatures
+        /// checked when this state was built; the lines after them, up to `lines`, did not (a
+        /// read-only command built it). `signedLines <= lines`.
+        public var signedLines: Int
+        public var signedOffset: Int64
+        public var signaturesChecked: Bool { signedLines == lines }
+        public init(state: LedgerState, lines: Int, offset: Int64, signedLines: Int? = nil, signedOffset: Int64? = nil) {
             self.state = state
             self.lines = lines
             self.offset = offset
+            self.signedLines = signedLines ?? lines
+            self.signedOffset = signedOffset ?? offset
         }
+    }
+
+    /// Checks the signatures (and keys) of lines `fromLine + 1 ... throughLine` — which start at
+    /// byte `offset` — on every core, without applying them; returns the first finding.
+    /// An append calls it over the part of a state cache that a read built without signatures.
+    public static func checkSignatures(path: String, fromLine: Int, offset: Int64, throughLine: Int,
+                                       options: Options = Options()) throws -> LedgerFinding? {
+        var reader = try LineReader(path: path, offset: offset, lineNumber: fromLine)
+        var options = options
+        options.verifySignatures = true
+        var done = false
+        while !done {
+            var batch: [RawLine] = []
+            batch.reserveCapacity(options.batchSize)
+            while batch.count < options.batchSize, let line = try reader.next() {
+                batch.append(line)
+                if line.number >= throughLine { done = true; break }
+            }
+            if batch.isEmpty { break }
+            for (raw, parsed) in zip(batch, parseBatch(batch, options: options)) {
+                if !raw.terminated {
+                    return LedgerFinding(.tornTail, line: raw.number, "the line has no newline")
+                }
+                if let f = parsed.finding { return f }
+            }
+        }
+        return nil
     }
 
     /// Replays `path` (from `resume`, when given, checking only the lines after it).

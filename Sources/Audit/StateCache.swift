@@ -1,7 +1,7 @@
 import Files
 public import Audit
 public import Contract
-import Foundation
+import CanonicalJSON
 import LedgerModel
 import LedgerStore
 import LedgerCrypto
@@ -14,18 +14,58 @@ import LedgerCrypto
 /// safe to delete at any time; keep it out of git). It records the state after the first `lines`
 /// lines, which end at byte `offset`, and the last of those lines' length and hash. It is used
 /// only when that line is still there, byte for byte, with that hash; otherwise the whole ledger
-/// is replayed. It is written only by this tool, from a replay that checked every line it covers.
-/// `verify` never uses it: an audit always replays everything.
+/// is replayed. It is written only by this tool, from a replay of every line it covers through the
+/// contract (position, link, time order, canonical form, hash, every transition).
+///
+/// Signatures are the exception: a read (`balances`, `status`, `log`) replays without checking
+/// them — it reports the state, not who signed it — and records how far they were checked:
+/// `signedLines` (ending at byte `signedOffset`) ≤ `lines`. An append checks the signatures of
+/// the lines after `signedLines` before it builds on the state (`Session.current`), so nothing is
+/// ever appended on top of a line whose signature nobody checked. `verify` never uses the cache:
+/// an audit always replays and checks everything.
 public enum StateCache {
-    static let version = 3  // 2: task stages; 3: nonces kept per lane ("PARTY/LANE" keys)
+    static let version = 4  // 2: task stages; 3: nonces kept per lane ("PARTY/LANE" keys); 4: the signed prefix, CanonicalJSON (Contract/StateJSON.swift)
 
-    struct File: Codable {
+    struct File {
         let version: Int
         let lines: Int
         let offset: Int64
         let lastLineLength: Int
         let head: String
+        /// The lines (and bytes) at the start whose signatures were checked.
+        let signedLines: Int
+        let signedOffset: Int64
         let state: LedgerState
+
+        /// The file's JSON (integers only; the state as ``LedgerState/json``).
+        var json: JSON {
+            .object(["version": .int(Int64(version)), "lines": .int(Int64(lines)), "offset": .int(offset),
+                     "lastLineLength": .int(Int64(lastLineLength)), "head": .string(head),
+                     "signedLines": .int(Int64(signedLines)), "signedOffset": .int(signedOffset), "state": state.json])
+        }
+
+        init(version: Int, lines: Int, offset: Int64, lastLineLength: Int, head: String, signedLines: Int, signedOffset: Int64, state: LedgerState) {
+            self.version = version
+            self.lines = lines
+            self.offset = offset
+            self.lastLineLength = lastLineLength
+            self.head = head
+            self.signedLines = signedLines
+            self.signedOffset = signedOffset
+            self.state = state
+        }
+
+        /// nil for anything that is not such a file (numbers out of range included).
+        init?(bytes: [UInt8]) {
+            guard case .object(let o)? = try? JSON.parse(bytes),
+                  let v = o["version"]?.intValue, let l = o["lines"]?.intValue, let off = o["offset"]?.intValue,
+                  let len = o["lastLineLength"]?.intValue, let h = o["head"]?.stringValue,
+                  let sl = o["signedLines"]?.intValue, let so = o["signedOffset"]?.intValue,
+                  let st = o["state"], let state = try? LedgerState(json: st),
+                  let vi = Int(exactly: v), let li = Int(exactly: l), let leni = Int(exactly: len), let sli = Int(exactly: sl)
+            else { return nil }
+            self.init(version: vi, lines: li, offset: off, lastLineLength: leni, head: h, signedLines: sli, signedOffset: so, state: state)
+        }
     }
 
     public static func path(forLedger ledger: String) -> String {
@@ -38,10 +78,13 @@ public enum StateCache {
     public static func load(ledger: String) -> Replay.Resume? {
         let p = path(forLedger: ledger)
         guard FileIO.exists(p), let bytes = try? FileIO.readAll(p, limit: 1 << 30),
-              let file = try? JSONDecoder().decode(File.self, from: Data(bytes)),
+              let file = File(bytes: bytes),
               file.version == version, file.lines >= 1, file.state.head == file.head, file.state.seq == Int64(file.lines),
               file.lastLineLength >= 0, file.lastLineLength <= LineReader.maxLineLength,
               file.offset > Int64(file.lastLineLength), file.offset <= (FileIO.size(ledger) ?? 0),
+              file.signedLines >= 0, file.signedLines <= file.lines, file.signedOffset >= 0, file.signedOffset <= file.offset,
+              (file.signedLines == file.lines) == (file.signedOffset == file.offset),
+              (file.signedLines == 0) == (file.signedOffset == 0),
               consistent(file.state)
         else { return nil }
         // The line that ends at `offset` must still be the one the state was made from: a whole
@@ -54,7 +97,8 @@ public enum StateCache {
               let entry = try? Entry.parse(line: Array(tail.dropLast()), lineNumber: file.lines),
               entry.hash == file.head, entry.seq == Int64(file.lines)
         else { return nil }
-        return Replay.Resume(state: file.state, lines: file.lines, offset: file.offset)
+        return Replay.Resume(state: file.state, lines: file.lines, offset: file.offset,
+                             signedLines: file.signedLines, signedOffset: file.signedOffset)
     }
 
     /// A cache that breaks the ledger's own invariants is not used (it would let an append build
@@ -65,11 +109,15 @@ public enum StateCache {
             && Replay.conservation(state, line: 0).isEmpty
     }
 
-    /// Saves the state after `lines` lines ending at `offset`. Best effort: a cache that cannot be
-    /// written is simply not there next time.
-    public static func save(ledger: String, state: LedgerState, lines: Int, offset: Int64, lastLineLength: Int) {
-        let file = File(version: version, lines: lines, offset: offset, lastLineLength: lastLineLength, head: state.head, state: state)
-        guard let data = try? JSONEncoder().encode(file) else { return }
-        try? FileIO.replaceAtomically(path(forLedger: ledger), contents: [UInt8](data), mode: 0o644)
+    /// Saves the state after `lines` lines ending at `offset`, the first `signedLines` of them
+    /// (ending at `signedOffset`) with their signatures checked (default: all). Best effort: a
+    /// cache that cannot be written is simply not there next time.
+    public static func save(ledger: String, state: LedgerState, lines: Int, offset: Int64, lastLineLength: Int,
+                            signedLines: Int? = nil, signedOffset: Int64? = nil) {
+        let file = File(version: version, lines: lines, offset: offset, lastLineLength: lastLineLength, head: state.head,
+                        signedLines: signedLines ?? lines, signedOffset: signedOffset ?? offset, state: state)
+        // Not fsynced: a cache lost or emptied by a crash is rebuilt; a whole older one still
+        // names the line it was made from (checked on load).
+        try? FileIO.replaceAtomically(path(forLedger: ledger), contents: file.json.canonicalBytes, mode: 0o644, durable: false)
     }
 }

@@ -70,9 +70,8 @@ public struct LedgerClient: Sendable {
         return try Session.append(path: path, clock: time, notAfter: limit.map { f in { f() } }, build: build).0
     }
 
-    /// Saves the receipt for an entry just appended with `key` (when an openings directory is set).
-    func receipt(_ entry: Entry, key: Ed25519.PrivateKey) throws -> Entry {
-        guard let openings else { return entry }
+    /// Saves the receipt for an entry just appended with `key` in `openings`.
+    func receipt(_ entry: Entry, key: Ed25519.PrivateKey, openings: String) throws -> Entry {
         do { try Receipts.save(ledger: path, key: key, openings: openings) } catch {
             throw ClientError.usage("the entry is on the ledger (line \(entry.seq)), but its receipt could not be saved in \(Receipts.directory(openings: openings)): \(error)")
         }
@@ -94,29 +93,91 @@ public struct LedgerClient: Sendable {
         return genesis
     }
 
-    /// Appends the body `make` builds from the current state, signed by `key` with its next nonce.
-    func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, time: () throws -> Int64,
-                                       _ make: (LedgerState) throws -> Body) throws -> Entry {
-        let lane = try nonceLane()
-        return try receipt(try append(time: time) { state, _ in
-            try Transaction(kind: Body.kind, body: try make(state).json, ledger: state.ledgerID,
-                            nonce: state.nextNonce(for: key.publicKey.hex, lane: lane), key: key)
-        }, key: key)
+    /// One transaction to append: `build` makes it from the state and the entry's time (under
+    /// the lock), `after` runs once its entry is written (e.g. storing a revealed result's blob),
+    /// and `signer`, when the client has an openings directory, gets a receipt. Every appending
+    /// method is one operation; `perform([...])` appends many under one lock.
+    public struct Operation {
+        let build: (LedgerState, Int64) throws -> Transaction
+        let after: (Entry) throws -> Void
+        let signer: Ed25519.PrivateKey?
+        let openings: String?
+        init(signer: Ed25519.PrivateKey? = nil, openings: String? = nil,
+             build: @escaping (LedgerState, Int64) throws -> Transaction, after: @escaping (Entry) throws -> Void = { _ in }) {
+            self.build = build
+            self.after = after
+            self.signer = signer
+            self.openings = openings
+        }
     }
 
-    func taskSigned<Body: TransactionBody>(_ key: Ed25519.PrivateKey, task: String, time: () throws -> Int64,
-                                           _ make: (LedgerState, TaskState) throws -> Body) throws -> Entry {
-        try signed(key, time: time) { state in try make(state, try Tasks.find(state, task)) }
+    /// Appends one operation (lock, replay, build, contract, one write, fsync), then saves its
+    /// receipt and runs its `after`.
+    @discardableResult
+    public func perform(_ op: Operation, time: () throws -> Int64) throws -> Entry {
+        let entry = try append(time: time, op.build)
+        if let key = op.signer, let openings = op.openings { _ = try receipt(entry, key: key, openings: openings) }
+        try op.after(entry)
+        return entry
+    }
+
+    /// Appends many operations under one lock and one replay, written and fsynced once per group
+    /// (``Session/appendGroup``): one outcome per operation, in order; a refused one changes
+    /// nothing and the others still apply. Each signer with an openings directory gets one
+    /// receipt, the checkpoint after the whole batch (it covers every entry it signed).
+    public func perform(_ ops: [Operation], time: () throws -> Int64, groupSize: Int = 4096) throws -> [Session.Outcome] {
+        let limit = notAfter
+        var outcomes = try Session.appendGroup(path: path, clock: time, notAfter: limit.map { f in { f() } },
+                                               groupSize: groupSize, builds: ops.map { $0.build })
+        var receipts: [String: (Ed25519.PrivateKey, String, [Int])] = [:]
+        for (i, op) in ops.enumerated() {
+            guard case .success(let entry) = outcomes[i] else { continue }
+            if let key = op.signer, let openings = op.openings {
+                receipts[key.publicKey.hex + "\n" + openings, default: (key, openings, [])].2.append(i)
+            }
+            do { try op.after(entry) } catch { outcomes[i] = .failure(error) }
+        }
+        for (key, openings, indices) in receipts.values {
+            guard case .success(let entry) = outcomes[indices.last!] else { continue }
+            do { _ = try receipt(entry, key: key, openings: openings) } catch {
+                for i in indices { outcomes[i] = .failure(error) }
+            }
+        }
+        return outcomes
+    }
+
+    /// The body `make` builds from the current state, signed by `key` with its next nonce in
+    /// this clone's lane.
+    func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, _ make: @escaping (LedgerState) throws -> Body) throws -> Operation {
+        let lane = try nonceLane()
+        return Operation(signer: key, openings: openings) { state, _ in
+            try Transaction(kind: Body.kind, body: try make(state).json, ledger: state.ledgerID,
+                            nonce: state.nextNonce(for: key.publicKey.hex, lane: lane), key: key)
+        }
+    }
+
+    func taskSigned<Body: TransactionBody>(_ key: Ed25519.PrivateKey, task: String,
+                                           _ make: @escaping (LedgerState, TaskState) throws -> Body) throws -> Operation {
+        try signed(key) { state in try make(state, try Tasks.find(state, task)) }
     }
 
     @discardableResult
     public func transfer(key: Ed25519.PrivateKey, to: String, amount: Int64, time: @autoclosure () throws -> Int64) throws -> Entry {
-        try signed(key, time: time) { _ in TransferBody(to: to, amount: amount) }
+        try perform(transferOperation(key: key, to: to, amount: amount), time: time)
+    }
+
+    public func transferOperation(key: Ed25519.PrivateKey, to: String, amount: Int64) throws -> Operation {
+        try signed(key) { _ in TransferBody(to: to, amount: amount) }
     }
 
     /// Publishes a task; returns the entry (its transaction id is the task id).
     @discardableResult
     public func publish(key: Ed25519.PrivateKey, _ spec: PublishSpec, time: @autoclosure () throws -> Int64) throws -> Entry {
+        try perform(try publishOperation(key: key, spec), time: time)
+    }
+
+    /// The publish of `spec` (its inputs go to the blob store now, before anything is appended).
+    public func publishOperation(key: Ed25519.PrivateKey, _ spec: PublishSpec) throws -> Operation {
         var digest: String?
         if spec.program == "exec" {
             guard let exec = spec.execProgram else { throw ClientError.usage("an exec task needs the program file (--exec FILE)") }
@@ -133,34 +194,44 @@ public struct LedgerClient: Sendable {
             inputs.append(InputRef(digest: try blobs.put(input.bytes), size: Int64(input.bytes.count), name: input.name))
         }
         let w = spec.windows
-        var body = PublishBody(program: ProgramSpec(name: spec.program, params: spec.params, digest: digest), inputs: inputs,
+        let body = PublishBody(program: ProgramSpec(name: spec.program, params: spec.params, digest: digest), inputs: inputs,
                                reward: spec.reward, deposit: spec.deposit, workers: spec.workers,
                                windows: Windows(join: w.join, coin: w.coin, commit: w.commit, reveal: w.reveal),
                                coin: .publicValue(""), eck: spec.eck, forfeit: forfeit,
                                allow: spec.allow.isEmpty ? nil : spec.allow, maxResultSize: spec.maxResultSize,
                                payment: spec.payment.map { Payment(seller: $0.seller, amount: $0.amount, num: $0.num, den: $0.den) })
         let lane = try nonceLane()
-        return try receipt(try append(time: time) { state, _ in
+        let publicCoin = spec.publicCoin
+        return Operation(signer: key, openings: openings) { state, _ in
+            var body = body
             let nonce = state.nextNonce(for: key.publicKey.hex, lane: lane)
-            if let coin = spec.publicCoin {
+            if let coin = publicCoin {
                 body.coin = .publicValue(coin)
             } else {
                 let coin = try Secrets.coinSecret(key: key, ledger: Hex.decode(state.ledgerID)!, nonce: nonce)
                 body.coin = .committed(commitment: Hex.encode(Commitments.coinCommitment(coin)))
             }
             return try Transaction(kind: .publish, body: body.json, ledger: state.ledgerID, nonce: nonce, key: key)
-        }, key: key)
+        }
     }
 
     @discardableResult
     public func join(key: Ed25519.PrivateKey, task: String, time: @autoclosure () throws -> Int64) throws -> Entry {
-        try taskSigned(key, task: task, time: time) { _, t in JoinBody(task: t.id) }
+        try perform(joinOperation(key: key, task: task), time: time)
+    }
+
+    public func joinOperation(key: Ed25519.PrivateKey, task: String) throws -> Operation {
+        try taskSigned(key, task: task) { _, t in JoinBody(task: t.id) }
     }
 
     /// The requester opens its coin commitment (the coin is rebuilt from its key).
     @discardableResult
     public func releaseCoin(key: Ed25519.PrivateKey, task: String, time: @autoclosure () throws -> Int64) throws -> Entry {
-        try taskSigned(key, task: task, time: time) { state, t in
+        try perform(releaseCoinOperation(key: key, task: task), time: time)
+    }
+
+    public func releaseCoinOperation(key: Ed25519.PrivateKey, task: String) throws -> Operation {
+        try taskSigned(key, task: task) { state, t in
             let coin = try Secrets.coinSecret(key: key, ledger: Hex.decode(state.ledgerID)!, nonce: t.publishNonce)
             return CoinBody(task: t.id, coin: Hex.encode(coin))
         }
@@ -169,7 +240,11 @@ public struct LedgerClient: Sendable {
     /// Commits to `result`; the opening is saved durably before the commit is appended.
     @discardableResult
     public func commit(key: Ed25519.PrivateKey, task: String, result: [UInt8], openings: Openings, time: @autoclosure () throws -> Int64) throws -> Entry {
-        try taskSigned(key, task: task, time: time) { state, t in
+        try perform(commitOperation(key: key, task: task, result: result, openings: openings), time: time)
+    }
+
+    public func commitOperation(key: Ed25519.PrivateKey, task: String, result: [UInt8], openings: Openings) throws -> Operation {
+        try taskSigned(key, task: task) { state, t in
             let worker = key.publicKey
             // Refuse before saving: saving would overwrite the opening of the commitment already
             // on the ledger, and the contract refuses a second commit anyway.
@@ -196,8 +271,14 @@ public struct LedgerClient: Sendable {
     /// still commit, must not publish the result).
     @discardableResult
     public func reveal(key: Ed25519.PrivateKey, task: String, result: [UInt8]?, openings: Openings, time: @autoclosure () throws -> Int64) throws -> Entry {
-        var revealed: [UInt8] = []
-        let entry = try taskSigned(key, task: task, time: time) { state, t in
+        try perform(revealOperation(key: key, task: task, result: result, openings: openings), time: time)
+    }
+
+    public func revealOperation(key: Ed25519.PrivateKey, task: String, result: [UInt8]?, openings: Openings) throws -> Operation {
+        final class Box: @unchecked Sendable { var revealed: [UInt8] = [] }
+        let box = Box()
+        let blobs = self.blobs
+        let signed = try taskSigned(key, task: task) { state, t in
             let worker = key.publicKey
             guard let commitment = t.commits[worker.hex] else {
                 throw ClientError.invalid("\(worker.hex) has no commitment on task \(t.id)")
@@ -218,14 +299,15 @@ public struct LedgerClient: Sendable {
             guard Hex.encode(c) == commitment else {
                 throw ClientError.usage("this result (SHA-256 \(Hex.encode(digest))) does not open your commitment on task \(t.id); reveal the result you committed to")
             }
-            revealed = bytes
+            box.revealed = bytes
             return RevealBody(task: t.id, secret: Hex.encode(secret), digest: Hex.encode(digest), size: Int64(bytes.count),
                               data: t.revealsInline(size: Int64(bytes.count)) ? bytes : nil)
         }
-        do { try blobs.put(revealed) } catch {
-            throw ClientError.usage("the reveal is on the ledger (line \(entry.seq)), but its result could not be stored in the blob store: \(error); the result is kept in \(openings.resultPath(task))")
+        return Operation(signer: signed.signer, openings: signed.openings, build: signed.build) { entry in
+            do { try blobs.put(box.revealed) } catch {
+                throw ClientError.usage("the reveal is on the ledger (line \(entry.seq)), but its result could not be stored in the blob store: \(error); the result is kept in \(openings.resultPath(task))")
+            }
         }
-        return entry
     }
 
     /// A result revealed by digest (too large to go inline) that is one repeated byte 0x00 or
@@ -238,7 +320,11 @@ public struct LedgerClient: Sendable {
 
     @discardableResult
     public func cancel(key: Ed25519.PrivateKey, task: String, time: @autoclosure () throws -> Int64) throws -> Entry {
-        try taskSigned(key, task: task, time: time) { _, t in
+        try perform(cancelOperation(key: key, task: task), time: time)
+    }
+
+    public func cancelOperation(key: Ed25519.PrivateKey, task: String) throws -> Operation {
+        try taskSigned(key, task: task) { _, t in
             CancelBody(task: t.id, payouts: Contract.cancelRecord(t).payouts)
         }
     }
@@ -246,7 +332,13 @@ public struct LedgerClient: Sendable {
     /// Appends the settlement (or abort refunds) the contract computes from the history.
     @discardableResult
     public func settle(task: String, time: @autoclosure () throws -> Int64) throws -> Entry {
-        try append(time: time) { state, time in
+        try perform(settleOperation(task: task), time: time)
+    }
+
+    /// The settle of `task`: unsigned, so no receipt.
+    public func settleOperation(task: String) -> Operation {
+        let path = self.path
+        return Operation { state, time in
             let t = try Tasks.find(state, task)
             let record: SettlementRecord
             do throws(LedgerFinding) { record = try Contract.settlement(t, at: time) } catch {

@@ -1,4 +1,4 @@
-import Audit
+public import Audit
 import Files
 import CanonicalJSON
 public import Contract
@@ -75,7 +75,7 @@ public enum Session {
         // Temporary files a killed append left beside the ledger (the state cache's atomic
         // replacement): ours, and stale, so removed under the lock.
         FileIO.removeStaleTemporaries(of: StateCache.path(forLedger: path))
-        let replay = try current(path: path)
+        let replay = try current(path: path, signatures: true).replay
         guard var state = replay.state else {
             throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
         }
@@ -94,29 +94,168 @@ public enum Session {
         return (entry, state)
     }
 
+    /// The outcome of one transaction of a group: its entry, or why it was refused.
+    public typealias Outcome = Result<Entry, any Error>
+
+    /// Appends many transactions under ONE lock and one replay: each `build` is called on the
+    /// state after the transactions accepted before it (and the time read then, under the lock,
+    /// with the same `notAfter` limit as one append), validated through the contract, and
+    /// either accepted or refused alone (a refused one changes nothing; the others still apply).
+    /// The accepted lines are written and fsynced once per group of `groupSize`; a group whose
+    /// write fails is truncated away whole, and all of its transactions, and every one after it,
+    /// report that error (nothing half-written). When the ledger file is replaced under a group
+    /// (`LedgerFile.Replaced`), the lock is taken again on the new file and that group and the
+    /// rest are built again there. Returns one outcome per build, in order. Throws (nothing
+    /// applied) when the ledger cannot be locked or does not verify.
+    public static func appendGroup(path: String, clock: () throws -> Int64, notAfter: (() throws -> Int64)?,
+                                   groupSize: Int = 4096,
+                                   builds: [(LedgerState, Int64) throws -> Transaction]) throws -> [Outcome] {
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(builds.count)
+        var attempt = 0
+        while outcomes.count < builds.count {
+            attempt += 1
+            do {
+                try appendGroupsOnce(path: path, clock: clock, notAfter: notAfter, groupSize: groupSize,
+                                     builds: builds, outcomes: &outcomes)
+            } catch {
+                // Nothing written yet: the batch fails as a whole. Otherwise the entries already
+                // written stay, and the rest report why they were not.
+                if outcomes.isEmpty && !(error is LedgerFile.Replaced && attempt < 10) { throw error }
+                if error is LedgerFile.Replaced && attempt < 10 { continue }
+                while outcomes.count < builds.count { outcomes.append(.failure(error)) }
+            }
+        }
+        return outcomes
+    }
+
+    /// One lock: appends `builds[outcomes.count...]`, group by group, adding their outcomes.
+    /// On `Replaced` the outcomes of the group that went to the replaced file are taken back.
+    static func appendGroupsOnce(path: String, clock: () throws -> Int64, notAfter: (() throws -> Int64)?,
+                                 groupSize: Int, builds: [(LedgerState, Int64) throws -> Transaction],
+                                 outcomes: inout [Outcome]) throws {
+        let writer = try LedgerFile.Writer(path: path)
+        defer { writer.close() }
+        FileIO.removeStaleTemporaries(of: StateCache.path(forLedger: path))
+        let replay = try current(path: path, signatures: true).replay
+        guard var state = replay.state else {
+            throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
+        }
+        var lines = replay.lines
+        var offset = replay.validLength
+        while outcomes.count < builds.count {
+            let start = outcomes.count
+            let end = min(builds.count, start + max(1, groupSize))
+            let saved = state
+            var group: [[UInt8]] = []
+            var accepted: [Int] = []
+            for i in start..<end {
+                do {
+                    let time = try clock()
+                    guard time >= state.time else { throw AppendError.clockBehind(path: path, now: time, last: state.time) }
+                    if let limit = try notAfter?(), time > limit {
+                        throw AppendError.futureTime(path: path, line: Int(state.seq + 1), time: time, limit: limit)
+                    }
+                    let tx = try builds[i](state, time)
+                    let entry = Entry(seq: state.seq + 1, link: state.head, time: time, tx: tx)
+                    do throws(LedgerFinding) { try Contract.apply(&state, entry) } catch { throw AppendError.rejected(path: path, error) }
+                    group.append(entry.line)
+                    accepted.append(outcomes.count)
+                    outcomes.append(.success(entry))
+                } catch {
+                    outcomes.append(.failure(error))
+                }
+            }
+            guard !group.isEmpty else { continue }
+            do {
+                try writer.append(lines: group)
+            } catch let e as LedgerFile.Replaced {
+                // The group went to a file nobody reads: build it again on the new one.
+                outcomes.removeLast(outcomes.count - start)
+                throw e
+            } catch {
+                // The group is gone: report it on every line of it and of the rest.
+                state = saved
+                for i in accepted { outcomes[i] = .failure(error) }
+                while outcomes.count < builds.count { outcomes.append(.failure(error)) }
+                return
+            }
+            lines += group.count
+            offset += Int64(group.reduce(0) { $0 + $1.count + 1 })
+            StateCache.save(ledger: path, state: state, lines: lines, offset: offset, lastLineLength: group.last!.count)
+        }
+    }
+
+    /// What `current` found: the replay, the checkpoint it resumed from, and how many leading
+    /// lines (ending at which byte) now have checked signatures.
+    struct Current {
+        let replay: Replay.Result
+        let resume: Replay.Resume?
+        let signedLines: Int
+        let signedOffset: Int64
+    }
+
     /// Replays the ledger from its checkpoint (or from the start), stopping at the first finding,
-    /// which it throws.
-    static func current(path: String, waitForWriters: Bool = false) throws -> Replay.Result {
+    /// which it throws. With `signatures` (appends), every signature the state rests on is
+    /// checked: those of the lines replayed now, and those of the lines the checkpoint covers
+    /// without having checked them (a read built it) — first, before anything is built on them.
+    /// Without (reads), no signature is checked: the state is the one the lines describe,
+    /// whoever signed them (only `verify` proves that; docs/PERFORMANCE.md, "What a read trusts").
+    static func current(path: String, signatures: Bool, waitForWriters: Bool = false) throws -> Current {
         var options = Replay.Options()
         options.stopAtFirstFinding = true
         options.waitForWriters = waitForWriters
-        let resume = StateCache.load(ledger: path)
+        options.verifySignatures = signatures
+        var resume = StateCache.load(ledger: path)
+        if signatures, let r = resume, !r.signaturesChecked {
+            if let f = try Replay.checkSignatures(path: path, fromLine: r.signedLines, offset: r.signedOffset, throughLine: r.lines) {
+                throw AppendError.invalidLedger(path: path, f)
+            }
+            resume?.signedLines = r.lines
+            resume?.signedOffset = r.offset
+        }
         let replay = try Replay.run(path: path, options: options, resume: resume)
         if let f = replay.findings.first { throw AppendError.invalidLedger(path: path, f) }
-        return replay
+        if signatures { return Current(replay: replay, resume: resume, signedLines: replay.lines, signedOffset: replay.validLength) }
+        return Current(replay: replay, resume: resume, signedLines: resume?.signedLines ?? 0, signedOffset: resume?.signedOffset ?? 0)
     }
 
     /// Reads the ledger's current state (read-only; no lock needed: appends are whole lines, and a
     /// last line without its newline is read again under a shared lock, after any append in
-    /// progress, before it counts as torn). Uses the checkpoint, never writes one.
-    public static func state(path: String) throws -> LedgerState {
-        let replay: Replay.Result
-        do { replay = try current(path: path, waitForWriters: true) } catch AppendError.invalidLedger(let p, let f) {
+    /// progress, before it counts as torn). Resumes from the checkpoint and checks no signature;
+    /// when it replayed lines the checkpoint did not cover, it writes the checkpoint it built
+    /// (recording which lines' signatures were checked), so the next read or append starts from
+    /// there — unless not `cache` (a ledger read from standard input).
+    public static func state(path: String, cache: Bool = true) throws -> LedgerState {
+        let current: Current
+        do { current = try Self.current(path: path, signatures: false, waitForWriters: true) } catch AppendError.invalidLedger(let p, let f) {
             throw AppendError.unreadable(path: p, f)
         }
+        let replay = current.replay
         guard let state = replay.state else {
             throw AppendError.unreadable(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
         }
+        if cache, replay.lines > (current.resume?.lines ?? 0) {
+            StateCache.save(ledger: path, state: state, lines: replay.lines, offset: replay.validLength, lastLineLength: replay.lastLineLength,
+                            signedLines: current.signedLines, signedOffset: current.signedOffset)
+        }
         return state
+    }
+
+    /// Replays the whole ledger without checking signatures (waiting for an append in progress),
+    /// calling `onEntry` for each entry that applies (`log`), and — with `cache` — writes the
+    /// checkpoint it built, keeping the signed prefix of the one it replaces. Returns the replay
+    /// (its findings included).
+    public static func read(path: String, cache: Bool = true, onEntry: @escaping (Entry, LedgerState) -> Void) throws -> Replay.Result {
+        let prior = cache ? StateCache.load(ledger: path) : nil
+        var options = Replay.Options()
+        options.verifySignatures = false
+        options.waitForWriters = true
+        let replay = try Replay.run(path: path, options: options, onEntry: onEntry)
+        if cache, replay.isValid, let state = replay.state, replay.lines > (prior?.lines ?? 0) {
+            StateCache.save(ledger: path, state: state, lines: replay.lines, offset: replay.validLength, lastLineLength: replay.lastLineLength,
+                            signedLines: prior?.signedLines ?? 0, signedOffset: prior?.signedOffset ?? 0)
+        }
+        return replay
     }
 }

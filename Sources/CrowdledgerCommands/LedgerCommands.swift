@@ -41,7 +41,7 @@ struct InitCommand: ParsableCommand {
     }
 }
 
-struct Transfer: ParsableCommand {
+struct Transfer: AppendingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Move funds from the key's account to another account.",
         discussion: helpText(examples: "crowdledger transfer --key alice.pem --to \"$BOB\" --amount 5",
@@ -53,12 +53,13 @@ struct Transfer: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("A positive integer amount.", valueName: "N")) var amount: Int64
     @OptionGroup var output: AppendOutput
 
-    func run() throws {
+    func operation(keys: KeyLoader) throws -> LedgerClient.Operation {
         let to = try Accounts.parse(to, what: "--to")
         guard amount > 0 else { throw ToolError.usage("--amount must be a positive integer, got \(amount)") }
-        let entry = try options.client(openings: Openings(keyFile: key).directory).transfer(key: try KeyFile.load(key), to: to, amount: amount, time: try Clock.now())
-        Output.appended(entry, json: output.json)
+        return try options.client(openings: Openings(keyFile: key).directory).transferOperation(key: try keys.load(key), to: to, amount: amount)
     }
+
+    func run() throws { Output.appended(try perform(), json: output.json) }
 }
 
 struct Balances: ParsableCommand {
@@ -71,7 +72,7 @@ struct Balances: ParsableCommand {
     @Flag(name: .long, help: "Print {\"accounts\":{ID:N,...},\"burned\":N,\"escrow\":N,\"total\":N}.") var json = false
 
     func run() throws {
-        let state = try options.reading { try Session.state(path: $0) }
+        let state = try options.reading { try Session.state(path: $0, cache: !options.isStandardInput) }
         if json {
             var accounts: [String: JSON] = [:]
             for (k, v) in state.balances { accounts[k] = .int(v) }
@@ -109,9 +110,7 @@ struct Log: ParsableCommand {
         var kept: [[String]] = []
         var jsonLines: [JSON] = []
         let limit = n
-        var replayOptions = Replay.Options()
-        replayOptions.waitForWriters = true
-        let result = try options.reading { path in try Replay.run(path: path, options: replayOptions) { entry, _ in
+        let result = try options.reading { path in try Session.read(path: path, cache: !options.isStandardInput) { entry, _ in
             let tx = entry.tx
             if let task {
                 guard Describe.task(of: tx)?.hasPrefix(task) == true else { return }

@@ -22,7 +22,7 @@ public struct Crowdledger: ParsableCommand {
         version: ToolVersion.current,
         subcommands: [
             Keygen.self, AccountCommand.self, InitCommand.self, Transfer.self,
-            Publish.self, Join.self, CoinCommand.self, Run.self, Commit.self, Reveal.self, Cancel.self, Settle.self,
+            Publish.self, Join.self, CoinCommand.self, Run.self, Commit.self, Reveal.self, Cancel.self, Settle.self, Batch.self,
             WaitCommand.self, Status.self, Balances.self, Log.self, Verify.self, ReportCommand.self, ExportCommand.self, Repair.self,
             MechanismCommand.self, Derive.self, DemoCommand.self, MergeDriver.self, GitSetup.self,
             Head.self, Prove.self, CheckProof.self, CheckpointCommand.self, Cosign.self,

@@ -16,7 +16,7 @@ struct Status: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
-        let state = try options.reading { try Session.state(path: $0) }
+        let state = try options.reading { try Session.state(path: $0, cache: !options.isStandardInput) }
         // Phases move with time: judge them at the clock's time (or CROWDLEDGER_TIME), never
         // earlier than the last entry.
         let now = max(try Clock.now(), state.time)

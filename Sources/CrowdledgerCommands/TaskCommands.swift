@@ -8,7 +8,7 @@ import Contract
 import LedgerCrypto
 import Programs
 
-struct Publish: ParsableCommand {
+struct Publish: AppendingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Publish a task (the requester escrows the reward); prints the task id.",
         discussion: helpText(examples: #"P='{"iterations":100000}' T='--reward 20 --deposit 10 --workers 2'"#,
@@ -47,8 +47,8 @@ struct Publish: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("eval-classifier: the seller is paid iff correct/k >= NUM/DEN.", valueName: "NUM/DEN")) var threshold: String?
     @OptionGroup var output: AppendOutput
 
-    func run() throws {
-        let key = try KeyFile.load(key)
+    func operation(keys: KeyLoader) throws -> LedgerClient.Operation {
+        let key = try keys.load(self.key)
         let paramsValue: JSON
         do { paramsValue = try JSON.parse(params) } catch { throw ToolError.usage("--params is not valid JSON: \(error)") }
         guard case .object(let paramsObject) = paramsValue else { throw ToolError.usage("--params must be a JSON object") }
@@ -81,12 +81,13 @@ struct Publish: ParsableCommand {
             }
             spec.payment = (amount: payment, seller: try Accounts.parse(seller, what: "--seller"), num: num, den: den)
         }
-        let entry = try options.client(openings: Openings(keyFile: self.key).directory).publish(key: key, spec, time: try Clock.now())
-        Output.appended(entry, json: output.json)
+        return try options.client(openings: Openings(keyFile: self.key).directory).publishOperation(key: key, spec)
     }
+
+    func run() throws { Output.appended(try perform(), json: output.json) }
 }
 
-struct Join: ParsableCommand {
+struct Join: AppendingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Join a task as a worker, escrowing its deposit.",
         discussion: helpText(examples: "crowdledger join \"$TASK\" --key w1.pem", "crowdledger join \"$TASK\" --key w1.pem --json"))
@@ -95,13 +96,14 @@ struct Join: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The worker's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
     @OptionGroup var output: AppendOutput
 
-    func run() throws {
-        let e = try options.client(openings: Openings(keyFile: self.key).directory).join(key: try KeyFile.load(key), task: task, time: try Clock.now())
-        Output.appended(e, json: output.json)
+    func operation(keys: KeyLoader) throws -> LedgerClient.Operation {
+        try options.client(openings: Openings(keyFile: self.key).directory).joinOperation(key: try keys.load(key), task: task)
     }
+
+    func run() throws { Output.appended(try perform(), json: output.json) }
 }
 
-struct CoinCommand: ParsableCommand {
+struct CoinCommand: AppendingCommand {
     static let configuration = CommandConfiguration(
         commandName: "coin", abstract: "Release the task's random coin (the requester opens its commitment).",
         discussion: helpText(examples: "crowdledger coin \"$TASK\" --key r.pem"))
@@ -110,13 +112,14 @@ struct CoinCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
     @OptionGroup var output: AppendOutput
 
-    func run() throws {
-        let e = try options.client(openings: Openings(keyFile: self.key).directory).releaseCoin(key: try KeyFile.load(key), task: task, time: try Clock.now())
-        Output.appended(e, json: output.json)
+    func operation(keys: KeyLoader) throws -> LedgerClient.Operation {
+        try options.client(openings: Openings(keyFile: self.key).directory).releaseCoinOperation(key: try keys.load(key), task: task)
     }
+
+    func run() throws { Output.appended(try perform(), json: output.json) }
 }
 
-struct Commit: ParsableCommand {
+struct Commit: AppendingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Commit to a result. The opening is saved (0600, beside the key) before the commit is appended.",
         discussion: helpText(examples: "crowdledger commit \"$TASK\" --key w1.pem --result y.bin",
@@ -128,15 +131,16 @@ struct Commit: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR"), completion: .directory) var openings: String?
     @OptionGroup var output: AppendOutput
 
-    func run() throws {
+    func operation(keys: KeyLoader) throws -> LedgerClient.Operation {
         let bytes = try FileIO.readAll(result)
-        let e = try options.client(openings: Openings(keyFile: key, override: openings).directory).commit(key: try KeyFile.load(key), task: task, result: bytes,
-                                                            openings: Openings(keyFile: key, override: openings), time: try Clock.now())
-        Output.appended(e, json: output.json)
+        return try options.client(openings: Openings(keyFile: key, override: openings).directory).commitOperation(
+            key: try keys.load(key), task: task, result: bytes, openings: Openings(keyFile: key, override: openings))
     }
+
+    func run() throws { Output.appended(try perform(), json: output.json) }
 }
 
-struct Reveal: ParsableCommand {
+struct Reveal: AppendingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open the commitment. Uses the saved opening, or rebuilds it from the key and --result.",
         discussion: helpText(examples: "crowdledger reveal \"$TASK\" --key w1.pem",
@@ -148,15 +152,16 @@ struct Reveal: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where openings are kept (default KEYFILE.openings).", valueName: "DIR"), completion: .directory) var openings: String?
     @OptionGroup var output: AppendOutput
 
-    func run() throws {
+    func operation(keys: KeyLoader) throws -> LedgerClient.Operation {
         let given = try result.map { try FileIO.readAll($0) }
-        let e = try options.client(openings: Openings(keyFile: key, override: openings).directory).reveal(key: try KeyFile.load(key), task: task, result: given,
-                                                            openings: Openings(keyFile: key, override: openings), time: try Clock.now())
-        Output.appended(e, json: output.json)
+        return try options.client(openings: Openings(keyFile: key, override: openings).directory).revealOperation(
+            key: try keys.load(key), task: task, result: given, openings: Openings(keyFile: key, override: openings))
     }
+
+    func run() throws { Output.appended(try perform(), json: output.json) }
 }
 
-struct Cancel: ParsableCommand {
+struct Cancel: AppendingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Withdraw a task that has not filled; everything escrowed is refunded.",
         discussion: helpText(examples: "crowdledger cancel \"$TASK\" --key r.pem"))
@@ -165,13 +170,14 @@ struct Cancel: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The requester's key file.", valueName: "K"), completion: .file(extensions: ["pem"])) var key: String
     @OptionGroup var output: AppendOutput
 
-    func run() throws {
-        let e = try options.client(openings: Openings(keyFile: self.key).directory).cancel(key: try KeyFile.load(key), task: task, time: try Clock.now())
-        Output.appended(e, json: output.json)
+    func operation(keys: KeyLoader) throws -> LedgerClient.Operation {
+        try options.client(openings: Openings(keyFile: self.key).directory).cancelOperation(key: try keys.load(key), task: task)
     }
+
+    func run() throws { Output.appended(try perform(), json: output.json) }
 }
 
-struct Settle: ParsableCommand {
+struct Settle: AppendingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply the clauses (or an abort rule) and record every payout; anyone may call it once its time has come.",
         discussion: helpText("Prints one line: `task ID OUTCOME` and every payout as ACCOUNT+AMOUNT(CLAUSE).",
@@ -193,6 +199,12 @@ struct Settle: ParsableCommand {
         }
         let e = try options.client.settle(task: task, time: try Clock.now())
         Output.appended(e, json: output.json, text: Describe.closing(e.tx))
+    }
+
+    func operation(keys: KeyLoader) throws -> LedgerClient.Operation {
+        // In a batch the task may close on an earlier line: --if-needed is for a command alone.
+        if ifNeeded { throw ToolError.usage("settle --if-needed runs alone, not in a batch") }
+        return options.client.settleOperation(task: task)
     }
 }
 

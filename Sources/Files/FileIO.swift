@@ -117,39 +117,42 @@ public enum FileIO {
         guard fsync(fd.rawValue) == 0 else { throw Error(path: path, reason: errnoReason("fsync failed")) }
     }
 
-    /// Creates `path` (failing if it exists), writes `contents`, fsyncs file and directory.
-    public static func createExclusive(_ path: String, contents: [UInt8], mode: UInt16) throws {
+    /// Creates `path` (failing if it exists), writes `contents`, fsyncs file and directory
+    /// (unless not `durable`: a cache that may be lost in a crash).
+    public static func createExclusive(_ path: String, contents: [UInt8], mode: UInt16, durable: Bool = true) throws {
         let perms = FilePermissions(rawValue: CModeT(mode))
         let fd = try open(path, .writeOnly, options: [.create, .exclusiveCreate], permissions: perms)
         do {
             _ = fchmod(fd.rawValue, mode_t(mode))  // the umask must not change what we asked for
             try writeAll(fd, contents, path: path)
-            try sync(fd, path: path)
+            if durable { try sync(fd, path: path) }
             try fd.close()
         } catch {
             try? fd.close()
             unlink(path)
             throw error
         }
-        syncDirectory(of: path)
+        if durable { syncDirectory(of: path) }
     }
 
-    /// Replaces `path` atomically and durably with `contents` (temp file, fsync, rename).
+    /// Replaces `path` atomically and durably with `contents` (temp file, fsync, rename). Not
+    /// `durable`: no fsync (a cache: after a crash it may be the old file, the new one, or
+    /// missing or empty, never a mix).
     ///
     /// The temporary file is `temporaryPrefix(of: path)` followed by the process id, beside
     /// `path`: a hidden name ending in `.tmp-PID` (`.NAME.tmp-PID`, or `NAME.tmp-PID` when NAME
     /// already starts with a dot). A process killed in between leaves it behind;
     /// `removeStaleTemporaries(of:)` removes such leftovers, and `.*.tmp-*` ignores them in git.
-    public static func replaceAtomically(_ path: String, contents: [UInt8], mode: UInt16 = 0o644) throws {
+    public static func replaceAtomically(_ path: String, contents: [UInt8], mode: UInt16 = 0o644, durable: Bool = true) throws {
         let tmp = temporaryPrefix(of: path) + String(getpid())
         unlink(tmp)
-        try createExclusive(tmp, contents: contents, mode: mode)
+        try createExclusive(tmp, contents: contents, mode: mode, durable: durable)
         guard rename(tmp, path) == 0 else {
             let r = errnoReason("cannot rename into place")
             unlink(tmp)
             throw Error(path: path, reason: r)
         }
-        syncDirectory(of: path)
+        if durable { syncDirectory(of: path) }
     }
 
     /// The temporary files `replaceAtomically(path)` writes are this prefix plus a process id.

@@ -93,6 +93,14 @@ public struct Transaction: Sendable, Equatable {
         self.init(kind: kind.rawValue, body: body, ledger: ledger, nonce: nonce, party: unsigned.party, sig: Hex.encode(signature))
     }
 
+    /// A signed transaction whose signature was made elsewhere — e.g. many transactions built in
+    /// order and then signed on every core. Nothing is checked here: the replay checks the
+    /// signature, the contract everything else.
+    public init(kind: TransactionKind, body: JSONObject, ledger: String, nonce: Int64, party: String, signature: [UInt8]) {
+        precondition(kind.isSigned, "\(kind) transactions are unsigned")
+        self.init(kind: kind.rawValue, body: body, ledger: ledger, nonce: nonce, party: party, sig: Hex.encode(signature))
+    }
+
     init(kind: String, body: JSONObject, ledger: String?, nonce: Int64?, party: String?, sig: String?,
          cachedSigningMessage: [UInt8]? = nil) {
         self.kind = kind

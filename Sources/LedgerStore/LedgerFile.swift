@@ -118,9 +118,16 @@ public enum LedgerFile {
         /// points at `crowdledger repair` (the file may then end in a partial line). Throws
         /// `LedgerFile.Replaced` when, after the write, the path no longer names the file written
         /// to: the line went to a file that was renamed away, so it is not in the ledger.
-        public func append(line: [UInt8]) throws {
+        public func append(line: [UInt8]) throws { try append(lines: [line]) }
+
+        /// Appends several canonical lines (each without its newline) as ONE write, then one
+        /// fsync (group commit); on failure the file is truncated back: all or nothing. Throws
+        /// `LedgerFile.Replaced` as `append(line:)` does.
+        public func append(lines: [[UInt8]]) throws {
             let before = try size()
-            let bytes = line + [0x0a]
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
+            for line in lines { bytes += line; bytes.append(0x0a) }
             do {
                 let count = min(bytes.count, faults.shortWrite ?? bytes.count)
                 let n = try bytes.withUnsafeBytes { try fd.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }

@@ -6,6 +6,7 @@ import Client
 import Contract
 import Foundation
 import LedgerCrypto
+import LedgerModel
 import Programs
 import Testing
 
@@ -107,4 +108,170 @@ import Testing
 
 extension LedgerState {
     var balancesDescription: String { balances.sorted { $0.key < $1.key }.map { "\($0.key.prefix(6))=\($0.value)" }.joined(separator: " ") }
+}
+
+/// Reads (`balances`, `status`, `log`) replay without checking signatures and write the cache
+/// they build, marked as such; an append checks the signatures of that unchecked part first.
+@Suite struct ReadCacheTests {
+    /// A ledger of `transfers` transfers whose cache is removed (a fresh clone), the last line
+    /// re-signed with a signature that does not verify (its hash recomputed, so only the
+    /// signature is wrong) when `forgeLast`.
+    func clone(transfers: Int, forgeLast: Bool) throws -> (TempDirectory, LedgerClient, [Ed25519.PrivateKey]) {
+        let tmp = try TempDirectory()
+        let client = LedgerClient(path: tmp.path + "/ledger.jsonl")
+        let keys = try (0..<3).map { _ in try Ed25519.PrivateKey() }
+        try client.create(allocations: [keys[0].publicKey.hex: 1000, keys[1].publicKey.hex: 1000], time: 100)
+        var last: Entry?
+        for i in 0..<transfers {
+            last = try client.transfer(key: keys[i % 2], to: keys[2].publicKey.hex, amount: 1, time: 100 + Int64(i))
+        }
+        if forgeLast, let e = last {
+            var lines = try FileIO.readAll(client.path).split(separator: 0x0a).map { Array($0) }
+            let tx = e.tx
+            let wrong = try keys[Int(e.seq) % 2].sign(Array("something else".utf8))
+            let forged = Entry(seq: e.seq, link: e.link, time: e.time,
+                               tx: Transaction(kind: tx.knownKind!, body: tx.body, ledger: tx.ledger!, nonce: tx.nonce!, party: tx.party!, signature: wrong))
+            lines[lines.count - 1] = forged.line
+            try FileIO.replaceAtomically(client.path, contents: lines.flatMap { $0 + [0x0a] })
+        }
+        try FileIO.removeFile(StateCache.path(forLedger: client.path))
+        return (tmp, client, keys)
+    }
+
+    @Test func aReadCreatesTheCacheMarkedUnsigned() throws {
+        let (tmp, client, _) = try clone(transfers: 10, forgeLast: false)
+        #expect(StateCache.load(ledger: client.path) == nil)
+        let state = try Session.state(path: client.path)
+        let cache = try #require(StateCache.load(ledger: client.path))
+        #expect(cache.lines == 11 && cache.state.head == state.head)
+        #expect(cache.offset == Int64(try FileIO.readAll(client.path).count))
+        #expect(cache.signedLines == 0 && cache.signedOffset == 0 && !cache.signaturesChecked)
+        _ = tmp
+    }
+
+    @Test func anAppendOverAReadOnlyCacheStillCatchesABadSignatureInThePrefix() throws {
+        let (tmp, client, keys) = try clone(transfers: 6, forgeLast: true)
+        // The read does not check signatures: it reports the state the lines describe.
+        let state = try Session.state(path: client.path)
+        #expect(state.seq == 7)
+        #expect(try #require(StateCache.load(ledger: client.path)).signedLines == 0)
+        // The append checks them before building on that state: nothing is written.
+        let before = try FileIO.readAll(client.path)
+        #expect {
+            try client.transfer(key: keys[0], to: keys[2].publicKey.hex, amount: 1, time: 600)
+        } throws: { error in
+            guard case AppendError.invalidLedger(_, let f) = error else { return false }
+            return f.code == .badSignature && f.line == 7
+        }
+        #expect(try FileIO.readAll(client.path) == before)
+        // verify reports it as always.
+        #expect(try Auditor.verify(path: client.path).findings.first?.code == .badSignature)
+        _ = tmp
+    }
+
+    @Test func anAppendAfterAReadChecksOnlyWhatTheReadDidNotAndMarksAllChecked() throws {
+        let (tmp, client, keys) = try clone(transfers: 6, forgeLast: false)
+        _ = try Session.state(path: client.path)
+        try client.transfer(key: keys[0], to: keys[2].publicKey.hex, amount: 1, time: 600)
+        let cache = try #require(StateCache.load(ledger: client.path))
+        #expect(cache.lines == 8 && cache.signaturesChecked && cache.signedOffset == cache.offset)
+        // A later read keeps the checked prefix when it extends the cache.
+        try client.transfer(key: keys[1], to: keys[2].publicKey.hex, amount: 1, time: 601)
+        let saved = try FileIO.readAll(StateCache.path(forLedger: client.path))
+        try client.transfer(key: keys[0], to: keys[2].publicKey.hex, amount: 1, time: 602)
+        try FileIO.replaceAtomically(StateCache.path(forLedger: client.path), contents: saved)   // one line behind
+        _ = try Session.state(path: client.path)
+        let after = try #require(StateCache.load(ledger: client.path))
+        #expect(after.lines == 10 && after.signedLines == 9)
+        _ = tmp
+    }
+
+    @Test func aCacheWithImpossibleSignatureMarksIsIgnored() throws {
+        let (tmp, client, _) = try clone(transfers: 4, forgeLast: false)
+        _ = try Session.state(path: client.path)
+        let path = StateCache.path(forLedger: client.path)
+        let text = String(decoding: try FileIO.readAll(path), as: UTF8.self)
+        for (from, to) in [(#""signedLines":0"#, #""signedLines":99"#), (#""signedLines":0"#, #""signedLines":-1"#),
+                           (#""signedOffset":0"#, #""signedOffset":5"#)] {
+            #expect(text.contains(from))
+            try FileIO.replaceAtomically(path, contents: Array(text.replacingOccurrences(of: from, with: to).utf8))
+            #expect(StateCache.load(ledger: client.path) == nil, "\(to)")
+        }
+        // And the reads and appends still work, from a full replay.
+        #expect(try Session.state(path: client.path).seq == 5)
+        _ = tmp
+    }
+}
+
+
+/// The state cache's JSON (`Contract/StateJSON.swift`): every stage a task can be in, and the
+/// project's own record, come back equal.
+@Suite struct StateJSONTests {
+    func roundTrip(_ state: LedgerState) throws -> LedgerState {
+        try LedgerState(json: try JSON.parse(state.json.canonicalBytes))
+    }
+
+    func stageName(_ t: TaskState) -> String {
+        switch t.stage {
+        case .joining: return "joining"
+        case .awaitingCoin: return "awaitingCoin"
+        case .working(let w): return w.reveals.isEmpty ? "working" : "working+reveals"
+        case .closed(let c): return c.how.rawValue
+        }
+    }
+
+    @Test func aStateWithATaskInEveryStageRoundTrips() throws {
+        let tmp = try TempDirectory()
+        let client = LedgerClient(path: tmp.path + "/ledger.jsonl")
+        let r = try Ed25519.PrivateKey(), w1 = try Ed25519.PrivateKey(), w2 = try Ed25519.PrivateKey()
+        try client.create(allocations: [r.publicKey.hex: 1000, w1.publicKey.hex: 100, w2.publicKey.hex: 100], time: 1000)
+        var now: Int64 = 1000
+        func t() -> Int64 { now += 1; return now }
+        func spec(publicCoin: Bool) -> PublishSpec {
+            var s = PublishSpec(program: HashIterate.name, reward: 4, deposit: 2, workers: 2)
+            s.params = ["iterations": 3]
+            s.inputs = [(name: "in", bytes: [1, 2, 3])]
+            s.eck = [SHA256.hex([9])]
+            s.allow = [w1.publicKey.hex, w2.publicKey.hex]
+            if publicCoin { s.publicCoin = String(repeating: "ab", count: 32) }
+            return s
+        }
+        let o1 = Openings(directory: tmp.path + "/w1.openings"), o2 = Openings(directory: tmp.path + "/w2.openings")
+        // joining
+        _ = try client.publish(key: r, spec(publicCoin: false), time: t())
+        // awaitingCoin
+        let b = try client.publish(key: r, spec(publicCoin: false), time: t()).tx.id
+        try client.join(key: w1, task: b, time: t()); try client.join(key: w2, task: b, time: t())
+        // working, with commits and an inline reveal
+        let c = try client.publish(key: r, spec(publicCoin: true), time: t()).tx.id
+        try client.join(key: w1, task: c, time: t()); try client.join(key: w2, task: c, time: t())
+        try client.commit(key: w1, task: c, result: [1, 2, 3, 4], openings: o1, time: t())
+        try client.commit(key: w2, task: c, result: [5, 6], openings: o2, time: t())
+        try client.reveal(key: w1, task: c, result: nil, openings: o1, time: t())
+        // cancelled
+        let d = try client.publish(key: r, spec(publicCoin: false), time: t()).tx.id
+        try client.join(key: w1, task: d, time: t())
+        try client.cancel(key: r, task: d, time: t())
+        // aborted: filled, the coin never released
+        let e = try client.publish(key: r, spec(publicCoin: false), time: t()).tx.id
+        try client.join(key: w1, task: e, time: t()); try client.join(key: w2, task: e, time: t())
+        now += 3600 * 2
+        try client.settle(task: e, time: t())
+
+        let state = try #require(try Replay.run(path: client.path).state)
+        #expect(Set(state.tasks.values.map(stageName)) == ["joining", "awaitingCoin", "working+reveals", "cancelled", "aborted"])
+        #expect(try roundTrip(state) == state)
+        // The cache the last append wrote resumes to that state exactly.
+        #expect(try #require(StateCache.load(ledger: client.path)).state == state)
+        // Anything else is refused, naming the member.
+        #expect(throws: LedgerState.JSONShapeError.self) { _ = try LedgerState(json: ["name": 1]) }
+        _ = tmp
+    }
+
+    /// The project's own record (committed coins, a cheater, evaluation payments, settled tasks).
+    @Test func theDemoLedgersStateRoundTrips() throws {
+        let state = try #require(try Replay.run(path: repositoryRoot + "/ledger/ledger.jsonl").state)
+        #expect(state.tasks.values.contains { stageName($0) == "settled" })
+        #expect(try roundTrip(state) == state)
+    }
 }

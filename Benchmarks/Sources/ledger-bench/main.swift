@@ -15,6 +15,14 @@ import LedgerCrypto
 //     of N signed transfers, 1 thread and all cores — the goal is a rate close to (2);
 //  3. the cost of one append at the start and at the end of the ledger.
 
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "generate" {
+    do { try Generator.main(Array(CommandLine.arguments.dropFirst(2))) } catch {
+        FileHandleless.err("ledger-bench generate: \(error)")
+        exit(2)
+    }
+    exit(0)
+}
+
 let n = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1])! : 20_000
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-\(UUID().uuidString)").path
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

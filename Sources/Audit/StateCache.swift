@@ -24,7 +24,7 @@ import LedgerCrypto
 /// ever appended on top of a line whose signature nobody checked. `verify` never uses the cache:
 /// an audit always replays and checks everything.
 public enum StateCache {
-    static let version = 4  // 2: task stages; 3: nonces kept per lane ("PARTY/LANE" keys); 4: the signed prefix, CanonicalJSON (Contract/StateJSON.swift)
+    static let version = 5  // 2: task stages; 3: nonces kept per lane ("PARTY/LANE" keys); 4: the signed prefix, CanonicalJSON (Contract/StateJSON.swift); 5: a closed task's closing time
 
     struct File {
         let version: Int

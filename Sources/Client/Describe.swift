@@ -1,4 +1,5 @@
-import Contract
+public import Contract
+import LedgerStore
 public import LedgerModel
 
 /// One line describing a transaction, for `log`; it reads the body through its typed form.
@@ -52,5 +53,21 @@ public enum Describe {
         case .cancel(let b)?: return b.payouts.contains { $0.account == account }
         default: return false
         }
+    }
+
+    /// The payouts recorded by the settle or cancel at `line` of the ledger (read from the start
+    /// of the file up to that line: a detail view's cost, not a read command's).
+    public static func closingPayouts(ledger: String, line: Int64) throws -> [Payout]? {
+        var reader = try LineReader(path: ledger, waitsForWriter: true)
+        while let raw = try reader.next() {
+            guard raw.number == Int(line) else { continue }
+            guard let entry = try? Entry.parse(line: raw.bytes, lineNumber: raw.number) else { return nil }
+            switch try? TypedBody.parse(entry.tx, line: raw.number) {
+            case .settle(let b)?: return b.payouts
+            case .cancel(let b)?: return b.payouts
+            default: return nil
+            }
+        }
+        return nil
     }
 }

@@ -57,19 +57,30 @@ public enum TaskView {
         return .object(o)
     }
 
-    public static func text(_ t: TaskState, now: Int64) -> String {
+    /// The task in detail. `closing`: the payouts its settle or cancel line records
+    /// (``Describe/closingPayouts(ledger:line:)``), shown for a closed task.
+    public static func text(_ t: TaskState, now: Int64, closing: [Payout]? = nil) -> String {
         var lines: [String] = []
         lines.append("task \(t.id)")
-        lines.append("  phase      \(t.phase(at: now).rawValue) (at \(iso(now)))")
+        if let at = t.closedAt, let seq = t.closedSeq {
+            lines.append("  phase      \(t.phase(at: now).rawValue) at \(iso(at)) (line \(seq))")
+        } else {
+            lines.append("  phase      \(t.phase(at: now).rawValue) (at \(iso(now)))")
+        }
         lines.append("  program    \(t.program.name) \(JSON.object(t.program.params).canonicalString)")
         lines.append("  requester  \(t.requester)")
         lines.append("  reward \(t.reward), deposit \(t.deposit), workers \(t.joined.count)/\(t.workers), escrowed \(t.escrowed), forfeit \(t.forfeit.rawValue)")
+        // In protocol order; while the task is open, a deadline already behind `now` is marked.
         let d = deadlines(t)
-        lines.append("  deadlines  " + d.sorted { ($0.value.intValue ?? 0, $0.key) < ($1.value.intValue ?? 0, $1.key) }
-            .map { "\($0.key) \(iso($0.value.intValue ?? 0))" }.joined(separator: ", "))
+        let open = t.closed == nil
+        lines.append("  deadlines  " + ["join", "coin", "commit", "reveal"].compactMap { name -> String? in
+            guard let v = d[name]?.intValue else { return nil }
+            return "\(name) \(iso(v))" + (open && v < now ? " (passed)" : "")
+        }.joined(separator: ", "))
         if let c = t.coinHex { lines.append("  coin       \(c)") }
         for w in t.joined { lines.append("  worker     \(w)  \(outcome(t, w))") }
         if let r = t.agreedResult { lines.append("  agreed     \(r)") }
+        for p in closing ?? [] { lines.append("  payout     \(p.account)  +\(p.amount)  \(p.clause)") }
         if t.closed == nil {
             do {
                 let s = try Contract.settlement(t, at: now)

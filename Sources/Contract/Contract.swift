@@ -108,7 +108,7 @@ public enum Contract {
             return (t, movements)
         case .cancel(let b):
             var t = try task(b.task)
-            let movements = try t.cancel(by: party, recorded: b.payouts, seq: entry.seq)
+            let movements = try t.cancel(by: party, recorded: b.payouts, seq: entry.seq, at: entry.time)
             return (t, movements)
         case .settle(let b):
             var t = try task(b.task)

@@ -73,6 +73,8 @@ extension TaskState {
         public let how: Closing
         /// The line of the settle or cancel.
         public let seq: Int64
+        /// The time of that line.
+        public let at: Int64
         /// The digest every worker revealed, when the task settled with agreement.
         public let agreedResult: String?
         /// What the last open stage held; reveals without their inline bytes (needed only to

@@ -242,6 +242,12 @@ public struct TaskState: Sendable, Codable, Equatable {
         return nil
     }
 
+    /// The time of the line that closed the task.
+    public var closedAt: Int64? {
+        if case .closed(let c) = stage { return c.at }
+        return nil
+    }
+
     /// The digest every worker revealed, when the task settled with agreement.
     public var agreedResult: String? {
         if case .closed(let c) = stage { return c.agreedResult }

@@ -129,7 +129,7 @@ extension TaskState {
         case .awaitingCoin(let s): return json(OpenStage.awaitingCoin(s))
         case .working(let s): return json(OpenStage.working(s))
         case .closed(let c):
-            var o: JSONObject = ["how": .string(c.how.rawValue), "seq": .int(c.seq), "last": json(c.last)]
+            var o: JSONObject = ["at": .int(c.at), "how": .string(c.how.rawValue), "seq": .int(c.seq), "last": json(c.last)]
             if let a = c.agreedResult { o["agreedResult"] = .string(a) }
             return .object(["closed": .object(o)])
         }
@@ -203,7 +203,7 @@ extension TaskState {
             let c = try StateReader(value, "task.stage.closed")
             guard let how = Closing(rawValue: try c.string("how")) else { throw c.fail("how", "settled, aborted or cancelled") }
             let last = try openStage(try c.reader("last"))
-            return .closed(Closed(how: how, seq: try c.int("seq"), agreedResult: try c.optString("agreedResult"), last: last))
+            return .closed(Closed(how: how, seq: try c.int("seq"), at: try c.int("at"), agreedResult: try c.optString("agreedResult"), last: last))
         }
         switch try openStage(r) {
         case .joining(let s): return .joining(s)

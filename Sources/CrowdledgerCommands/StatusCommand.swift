@@ -16,7 +16,12 @@ struct Status: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
-        let state = try options.reading { try Session.state(path: $0, cache: !options.isStandardInput) }
+        let (state, closing) = try options.reading { path -> (LedgerState, [Payout]?) in
+            let state = try Session.state(path: path, cache: !options.isStandardInput)
+            // A closed task's detail shows the payouts its closing line records.
+            guard let task, let seq = (try? Tasks.find(state, task))?.closedSeq else { return (state, nil) }
+            return (state, try Describe.closingPayouts(ledger: path, line: seq))
+        }
         // Phases move with time: judge them at the clock's time (or CROWDLEDGER_TIME), never
         // earlier than the last entry.
         let now = max(try Clock.now(), state.time)
@@ -24,7 +29,7 @@ struct Status: ParsableCommand {
             let t = try Tasks.find(state, task)
             if json { Output.json(TaskView.json(t, now: now)); return }
             let phase = t.phase(at: now).rawValue
-            for l in TaskView.text(t, now: now).split(separator: "\n", omittingEmptySubsequences: false) {
+            for l in TaskView.text(t, now: now, closing: closing).split(separator: "\n", omittingEmptySubsequences: false) {
                 let prefix = "  phase      \(phase)"
                 Output.line(l.hasPrefix(prefix) ? "  phase      " + Self.paint(phase) + l.dropFirst(prefix.count) : String(l))
             }

@@ -129,7 +129,7 @@ struct StageTests {
         #expect(record.payouts.contains(Payout(account: w2.publicKey.hex, amount: 0, clause: "failed-no-reveal")))
         #expect(record.payouts.reduce(record.burned) { $0 + $1.amount } == 40)
         guard case .closed(let c) = t.stage, case .working(let last) = c.last else { Issue.record("stage \(t.stage)"); return }
-        #expect(c.how == .settled && c.seq == 42 && c.agreedResult == nil)
+        #expect(c.how == .settled && c.seq == 42 && c.at == at && t.closedAt == at && c.agreedResult == nil)
         #expect(last.reveals[w1.publicKey.hex]?.data == nil && last.reveals[w1.publicKey.hex]?.seq == revealSeq)
         #expect(t.closed == .settled && t.closedSeq == 42 && t.escrowed == 0 && t.joined.count == 2 && t.commits.count == 2)
 
@@ -148,7 +148,7 @@ struct StageTests {
         let refunds = [Payout(account: w1.publicKey.hex, amount: 10, clause: "cancel-refund"),
                        Payout(account: requester.publicKey.hex, amount: 20, clause: "cancel-refund")]
         #expect(t.cancelRecord.payouts == refunds)
-        #expect(try t.cancel(by: requester.publicKey.hex, recorded: refunds, seq: 7) == refunds.map(Movement.payout))
+        #expect(try t.cancel(by: requester.publicKey.hex, recorded: refunds, seq: 7, at: 1) == refunds.map(Movement.payout))
         guard case .closed(let c) = t.stage else { Issue.record("stage \(t.stage)"); return }
         #expect(c.how == .cancelled && c.last == .joining(.init(workers: [w1.publicKey.hex])) && t.phase(at: 0) == .cancelled)
         try l.apply(requester, CancelBody(task: id, payouts: refunds))
@@ -182,7 +182,7 @@ struct StageTests {
             try t.commit(commitment(id, w1, secrets[0]), by: w1.publicKey.hex, at: l.time)
         }
         #expect(throws: Refusal("only the requester \(requester.publicKey.hex) may cancel task \(id)")) {
-            try t.cancel(by: w1.publicKey.hex, recorded: [], seq: 9)
+            try t.cancel(by: w1.publicKey.hex, recorded: [], seq: 9, at: 1)
         }
         #expect(throws: Refusal("too early: task \(id) is open for joining until \(l.time + 100) (0 of 2 workers)")) {
             try t.settle(t.cancelRecord, at: l.time, seq: 9)

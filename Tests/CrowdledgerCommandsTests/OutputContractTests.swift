@@ -428,7 +428,8 @@ final class Scenario: @unchecked Sendable {
         let st = CLI.run(["status", "--ledger", ledger])
         #expect(st.lines.first?.hasPrefix("task ") == true && st.lines.count == 4 && Set(st.lines.map(\.count)).count == 1, "\(st)")
         let one = CLI.run(["status", "f061a9", "--ledger", ledger])
-        #expect(one.stdout.contains("deadlines  coin 2026-01-01T01:28:00Z"), "\(one)")
+        // Deadlines in protocol order (join, coin, commit, reveal), times in ISO 8601.
+        #expect(one.stdout.contains("deadlines  join ") && one.stdout.contains(", coin 2026-01-01T01:28:00Z, commit "), "\(one)")
         let log = CLI.run(["log", "-n", "1", "--ledger", ledger])
         #expect(log.lines.count == 2 && log.lines[1].contains("2026-01-01T00:36:00Z"), "\(log)")
     }

@@ -25,12 +25,12 @@ public struct CancelBody: TransactionBody, Equatable {
 extension TaskState {
     /// The requester cancels the task while it is joining (line `seq`): every deposit, the
     /// reward and any payment go back. The recorded payouts must be exactly those refunds.
-    public mutating func cancel(by party: String, recorded: [Payout], seq: Int64) throws(Refusal) -> [Movement] {
+    public mutating func cancel(by party: String, recorded: [Payout], seq: Int64, at time: Int64) throws(Refusal) -> [Movement] {
         if let refusal = cancelRefusal(by: party) { throw Refusal(refusal) }
         let expected = cancelRecord
         try checkConserved(expected)
         try Contract.checkPayouts(recorded: recorded, expected: expected.payouts)
-        return close(.cancelled, expected, seq: seq)
+        return close(.cancelled, expected, seq: seq, at: time)
     }
 
     /// The refunds a cancel of this task records.

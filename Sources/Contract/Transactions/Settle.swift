@@ -63,7 +63,7 @@ extension TaskState {
         guard recorded.result == expected.result else {
             throw Refusal("recorded agreed result \(recorded.result ?? "none"), recomputed \(expected.result ?? "none")", code: .settlementMismatch)
         }
-        return (expected, close(expected.outcome == "settled" ? .settled : .aborted, expected, seq: seq))
+        return (expected, close(expected.outcome == "settled" ? .settled : .aborted, expected, seq: seq, at: time))
     }
 
     /// A closing pays out exactly what the task holds: nothing is created or lost.
@@ -76,10 +76,10 @@ extension TaskState {
     }
 
     /// Closes the task (line `seq`) and returns what it pays out: every payout, then the burn.
-    mutating func close(_ how: Closing, _ s: SettlementRecord, seq: Int64) -> [Movement] {
+    mutating func close(_ how: Closing, _ s: SettlementRecord, seq: Int64, at time: Int64) -> [Movement] {
         // Inline result bytes are needed only to settle (the evaluation payment); once closed,
         // the digests and outcomes are what anyone reads, so the state stays small per task.
-        stage = .closed(Closed(how: how, seq: seq, agreedResult: s.result, last: lastOpenStage.withoutRevealData))
+        stage = .closed(Closed(how: how, seq: seq, at: time, agreedResult: s.result, last: lastOpenStage.withoutRevealData))
         var movements = s.payouts.map(Movement.payout)
         if s.burned > 0 { movements.append(.burn(s.burned)) }
         return movements

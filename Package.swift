@@ -70,7 +70,7 @@ let package = Package(
         ], swiftSettings: strictImports),
         // The git merge driver for ledgers appended in different clones.
         .target(name: "MergeDriver", dependencies: [
-            "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Audit",
+            "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Audit", "Client",
             .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: strictImports),
         // The ledger as a transparency log: RFC 6962 Merkle proofs, C2SP signed notes, checkpoints, cosignatures. Pure.

@@ -98,11 +98,6 @@ public enum TaskView {
         [t.id, t.phase(at: now).rawValue, t.program.name, "\(t.joined.count)/\(t.workers)", String(t.reward), String(t.deposit)]
     }
 
-    /// One line per task for `status` without a task.
-    public static func summary(_ t: TaskState, now: Int64) -> String {
-        "\(t.id)  \(t.phase(at: now).rawValue)  \(t.program.name)  workers \(t.joined.count)/\(t.workers)  reward \(t.reward)  deposit \(t.deposit)"
-    }
-
     /// Unix seconds as ISO 8601 UTC, with integers only (days-to-civil).
     public static func iso(_ seconds: Int64) -> String {
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400

@@ -107,20 +107,8 @@ struct Generator {
         fputc(0x0a, out)
     }
 
-    static func date(_ t: Int64) -> String {
-        // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm), UTC.
-        let z = t / 86400 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(y)-\(two(m))-\(two(d))"
-    }
+    /// The journal's date, `YYYY-MM-DD` (UTC), from the tool's own ISO 8601 formatting.
+    static func date(_ t: Int64) -> String { String(TaskView.iso(t).prefix(10)) }
 
     /// Builds, applies and queues one transaction; writes its journal postings.
     mutating func add(_ kind: TransactionKind, _ body: JSONObject, by key: Int?, accounts: [String]) throws {

@@ -38,6 +38,7 @@ final class KeyLoader {
 
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "batch",
         abstract: "Append many transactions under one lock, written and fsynced once per group; one result line per command.",
         discussion: helpText("""
         Each line of FILE (or standard input) is one appending command with the same arguments as \

@@ -43,6 +43,7 @@ struct InitCommand: ParsableCommand {
 
 struct Transfer: AppendingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "transfer",
         abstract: "Move funds from the key's account to another account.",
         discussion: helpText(examples: "crowdledger transfer --key alice.pem --to \"$BOB\" --amount 5",
                              "crowdledger transfer --key alice.pem --to \"$BOB\" --amount 5 --json"))
@@ -64,6 +65,7 @@ struct Transfer: AppendingCommand {
 
 struct Balances: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "balances",
         abstract: "Print every account's balance, the escrow and the burned total.",
         discussion: helpText(examples: "crowdledger balances", "crowdledger balances --json",
                              "git show HEAD:ledger.jsonl | crowdledger balances --ledger -"))
@@ -88,6 +90,7 @@ struct Balances: ParsableCommand {
 
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "log",
         abstract: "Print the ledger's entries, one per line (times in ISO 8601 UTC; raw seconds with --json).",
         discussion: helpText(examples: "crowdledger log \"$TASK\"", "crowdledger log --account \"$BOB\" -n 5 --json",
                              "crowdledger log -n 1 --json          # what the last append wrote"))
@@ -141,6 +144,7 @@ struct Log: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Replay the ledger and check every line, link, signature, phase, deadline, opening and payout.",
         discussion: helpText(
             """
@@ -198,6 +202,7 @@ struct Verify: ParsableCommand {
 
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "repair",
         abstract: "Remove a torn last line (an interrupted append), keeping a backup of the file first.",
         discussion: helpText(examples: "crowdledger repair --ledger ledger.jsonl"))
 

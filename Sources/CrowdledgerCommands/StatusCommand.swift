@@ -8,6 +8,7 @@ import Report
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show every task's phase, or one task in detail.",
         discussion: helpText("On a terminal, phases are in colour (never with NO_COLOR set, nor when piped).",
                              examples: "crowdledger status", "crowdledger status \"$TASK\" --json"))

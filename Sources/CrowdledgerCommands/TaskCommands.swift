@@ -10,6 +10,7 @@ import Programs
 
 struct Publish: AppendingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "publish",
         abstract: "Publish a task (the requester escrows the reward); prints the task id.",
         discussion: helpText(examples: #"P='{"iterations":100000}' T='--reward 20 --deposit 10 --workers 2'"#,
                              #"crowdledger publish --key r.pem --program hash-iterate --params "$P" $T"#,
@@ -89,6 +90,7 @@ struct Publish: AppendingCommand {
 
 struct Join: AppendingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "join",
         abstract: "Join a task as a worker, escrowing its deposit.",
         discussion: helpText(examples: "crowdledger join \"$TASK\" --key w1.pem", "crowdledger join \"$TASK\" --key w1.pem --json"))
     @OptionGroup var options: LedgerOptions
@@ -121,6 +123,7 @@ struct CoinCommand: AppendingCommand {
 
 struct Commit: AppendingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "commit",
         abstract: "Commit to a result. The opening is saved (0600, beside the key) before the commit is appended.",
         discussion: helpText(examples: "crowdledger commit \"$TASK\" --key w1.pem --result y.bin",
                              "crowdledger commit \"$TASK\" --key w1.pem --result y.bin --openings safe/"))
@@ -142,6 +145,7 @@ struct Commit: AppendingCommand {
 
 struct Reveal: AppendingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reveal",
         abstract: "Open the commitment. Uses the saved opening, or rebuilds it from the key and --result.",
         discussion: helpText(examples: "crowdledger reveal \"$TASK\" --key w1.pem",
                              "crowdledger reveal \"$TASK\" --key w1.pem --result y.bin   # opening lost"))
@@ -163,6 +167,7 @@ struct Reveal: AppendingCommand {
 
 struct Cancel: AppendingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "cancel",
         abstract: "Withdraw a task that has not filled; everything escrowed is refunded.",
         discussion: helpText(examples: "crowdledger cancel \"$TASK\" --key r.pem"))
     @OptionGroup var options: LedgerOptions
@@ -179,6 +184,7 @@ struct Cancel: AppendingCommand {
 
 struct Settle: AppendingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "settle",
         abstract: "Apply the clauses (or an abort rule) and record every payout; anyone may call it once its time has come.",
         discussion: helpText("Prints one line: `task ID OUTCOME` and every payout as ACCOUNT+AMOUNT(CLAUSE).",
                              examples: "crowdledger settle \"$TASK\"", "crowdledger settle \"$TASK\" --if-needed --json"))
@@ -210,6 +216,7 @@ struct Settle: AppendingCommand {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Compute the task's result locally: its built-in program, or --exec CMD for an external one.",
         discussion: helpText(examples: "crowdledger run \"$TASK\" --out y.bin", "crowdledger run \"$TASK\" --exec ./prog.sh --timeout 600 --out y.bin"))
     @OptionGroup var options: LedgerOptions
@@ -239,6 +246,7 @@ struct Run: ParsableCommand {
 
 struct Derive: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "derive",
         abstract: "Print h(r || ctr) = SHA-256(coin || counter as 8 bytes big-endian), in hex.",
         discussion: helpText(examples: "crowdledger derive --coin \"$CROWDLEDGER_COIN\" --counter 0   # in a program"))
     @Option(name: .long, help: ArgumentHelp("The task's coin r (64 hex digits).", valueName: "HEX")) var coin: String

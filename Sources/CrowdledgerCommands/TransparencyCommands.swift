@@ -28,6 +28,7 @@ func readInput(_ path: String?, limit: Int = 1 << 24) throws -> [UInt8] {
 
 struct Head: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "head",
         abstract: "Print the ledger's size (whole lines), Merkle root (RFC 6962, hex), head entry hash and ledger id.",
         discussion: helpText(examples: "crowdledger head", "crowdledger head --json > pinned-head.json",
                              "git show origin/main:ledger.jsonl | crowdledger head --ledger -"))
@@ -45,6 +46,7 @@ struct Head: ParsableCommand {
 
 struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "prove",
         abstract: "Print an RFC 6962 inclusion proof (--index I: leaf I is line I+1) or consistency proof (--from M).",
         discussion: helpText("Hashes are hex; the path is in RFC 6962 order. --size N proves against the tree of the first N lines (default: all).",
                              examples: "crowdledger prove --index 0 --json > proof.json", "crowdledger prove --from 10 --json > consistency.json"))
@@ -151,6 +153,7 @@ struct CheckpointCommand: ParsableCommand {
 
 struct Cosign: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "cosign",
         abstract: "As a witness, add a timestamped cosignature (cosignature/v1) to a checkpoint that extends the last one cosigned.",
         discussion: helpText("The consistency proof comes from --ledger, or as prove --json on standard input. Exit 1 (and both heads on stderr) when the checkpoint is not an append-only extension.",
                              examples: "crowdledger cosign cp.txt --key w.pem --state w.d --ledger ledger.jsonl"))

@@ -3,6 +3,7 @@
 // help (each a real command line), `--ledger -` for the read commands, shell completion of file
 // paths, progress and colour only on a terminal (never with NO_COLOR).
 
+import ArgumentParser
 import CrowdledgerCommands
 import Foundation
 import Testing
@@ -78,6 +79,20 @@ import Testing
         // It documents every command, with its examples.
         for name in try Self.commandNames() { #expect(old.contains(".It Em \(name)\n"), "no \(name) in the man page") }
         #expect(old.contains("crowdledger transfer --key alice.pem --to \"$BOB\" --amount 5"))
+    }
+
+    /// Every command names itself (`commandName:`): without one, swift-argument-parser derives the
+    /// name from the type with `String(describing:)` each time it builds the command tree, which
+    /// was most of the instructions of every start-up (issue 12).
+    @Test func everyCommandHasAnExplicitName() {
+        var missing: [String] = []
+        func walk(_ command: any ParsableCommand.Type) {
+            if command.configuration.commandName == nil { missing.append(String(describing: command)) }
+            for sub in command.configuration.subcommands { walk(sub) }
+        }
+        walk(Crowdledger.self)
+        #expect(missing.isEmpty, "commands without commandName: \(missing)")
+        #expect(Crowdledger.configuration.subcommands.count >= 31)
     }
 
     // MARK: Examples in the help

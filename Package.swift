@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         // File descriptors with typed errors (open/read/write/close); fsync and flock come from libc.
         .package(url: "https://github.com/apple/swift-system", from: "1.8.0"),
+        // Spawning and waiting for processes (exec tasks, git). Without its default trait
+        // SubprocessFoundation, so that Foundation (and ICU) stay out of the executable.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
     ],
     targets: [
         // System libraries: OpenSSL's libcrypto (EVP) and zlib, found through pkg-config.
@@ -50,7 +53,11 @@ let package = Package(
         // Coins h(r || ctr), data sets, the built-in programs. Pure.
         .target(name: "Programs", dependencies: ["CanonicalJSON", "LedgerCrypto"], swiftSettings: strictImports),
         // Running an external program (exec tasks): spawning, timeouts, its environment.
-        .target(name: "ExternalPrograms", dependencies: ["LedgerCrypto", "Files", "Programs"], swiftSettings: strictImports),
+        .target(name: "ExternalPrograms", dependencies: [
+            "LedgerCrypto", "Files", "Programs",
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "SystemPackage", package: "swift-system"),
+        ], swiftSettings: strictImports),
         // The pure state machine: accounts, tasks, phases, typed transactions, settlement.
         .target(name: "Contract", dependencies: ["CanonicalJSON", "LedgerCrypto", "LedgerModel", "Incentives", "Programs"], swiftSettings: strictImports),
         // Replay (streaming, parallel signature checks) and its state cache; verify; recompute.
@@ -70,7 +77,7 @@ let package = Package(
         ], swiftSettings: strictImports),
         // The git merge driver for ledgers appended in different clones.
         .target(name: "MergeDriver", dependencies: [
-            "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Audit", "Client",
+            "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Audit", "Client", "ExternalPrograms",
             .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: strictImports),
         // The ledger as a transparency log: RFC 6962 Merkle proofs, C2SP signed notes, checkpoints, cosignatures. Pure.

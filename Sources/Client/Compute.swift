@@ -1,7 +1,11 @@
 import Contract
 import ExternalPrograms
 import Files
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LedgerCrypto
 import Programs
 
@@ -77,11 +81,9 @@ final class PrivateDirectory {
     let path: String
 
     init() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("crowdledger-\(UUID().uuidString)")
-        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700]) } catch {
-            throw ClientError.usage("cannot create a temporary directory: \(error.localizedDescription)")
+        do { path = try FileIO.makePrivateTemporaryDirectory(prefix: "crowdledger") } catch {
+            throw ClientError.usage("cannot create a temporary directory: \(error)")
         }
-        path = url.path
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }

@@ -3,7 +3,6 @@ import ArgumentParser
 import Client
 import LedgerModel
 import Demo
-import Foundation
 import LedgerCrypto
 
 struct DemoCommand: ParsableCommand {

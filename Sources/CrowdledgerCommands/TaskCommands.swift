@@ -1,6 +1,10 @@
 import Files
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Audit
 import Client
 import CanonicalJSON
@@ -260,14 +264,14 @@ struct Derive: ParsableCommand {
     }
 }
 
-/// A private temporary directory (Foundation's FileManager does the work).
+/// A private temporary directory (mkdtemp, 0700), removed with everything in it by `remove`.
 enum TempDir {
     static func make() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("crowdledger-\(UUID().uuidString)")
-        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700]) } catch {
-            throw ToolError.usage("cannot create a temporary directory: \(error.localizedDescription)")
+        let dir: String
+        do { dir = try FileIO.makePrivateTemporaryDirectory(prefix: "crowdledger") } catch {
+            throw ToolError.usage("cannot create a temporary directory: \(error)")
         }
-        return url.path
+        return dir
     }
 
     static func remove(_ dir: String) { try? FileManager.default.removeItem(atPath: dir) }

@@ -77,7 +77,7 @@ public struct Demo {
         say("crowdledger demo: the paper's protocol on a signed, hash-chained ledger, on the digits data set")
         say("")
         say("1. Keys (demo-only, derived from fixed seeds) in \(keysDir):")
-        for p in everyone { say("   \(p.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(p.id)") }
+        for p in everyone { say("   \(p.name + String(repeating: " ", count: max(0, 9 - p.name.count))) \(p.id)") }
 
         let funds: [String: Int64] = [requester.id: 10_000, workers[0].id: 1_000, workers[1].id: 1_000, workers[2].id: 1_000, seller.id: 0]
         try client.create(name: "crowdledger demo", allocations: funds.filter { $0.value > 0 }, salt: salt, time: now)

@@ -230,6 +230,19 @@ public enum FileIO {
     }
 
     /// Creates a directory and its parents (like mkdir -p); new ones get `mode`.
+    /// Creates a new private directory (mode 0700, `mkdtemp`) named `PREFIX-XXXXXX` under
+    /// `$TMPDIR` when that is an absolute path to a directory, else under /tmp; returns its path.
+    public static func makePrivateTemporaryDirectory(prefix: String) throws -> String {
+        var base = "/tmp"
+        if let t = getenv("TMPDIR"), let s = String(validatingCString: t), s.hasPrefix("/"), isDirectory(s) { base = s }
+        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+        var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw Error(path: base, reason: errnoReason("cannot create a private temporary directory"))
+        }
+        return String(cString: made)
+    }
+
     public static func makeDirectories(_ path: String, mode: UInt16 = 0o755) throws {
         if isDirectory(path) { return }
         let parent = directoryName(path)

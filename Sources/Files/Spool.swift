@@ -26,14 +26,7 @@ public final class SpooledInput {
         if isatty(0) == 1 {
             throw FileIO.Error(path: what, reason: "is a terminal; pipe or redirect a ledger into it (`cat ledger.jsonl | crowdledger verify --ledger -`)")
         }
-        var base = "/tmp"
-        if let t = getenv("TMPDIR"), let s = String(validatingCString: t), s.hasPrefix("/"), FileIO.isDirectory(s) { base = s }
-        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
-        var template = Array("\(base)/crowdledger-stdin-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw FileIO.Error(path: base, reason: FileIO.errnoReason("cannot create a private temporary directory"))
-        }
-        let spool = SpooledInput(directory: String(cString: made), name: name)
+        let spool = SpooledInput(directory: try FileIO.makePrivateTemporaryDirectory(prefix: "crowdledger-stdin"), name: name)
         do {
             let out = try FileIO.open(spool.path, .writeOnly, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
             defer { try? out.close() }

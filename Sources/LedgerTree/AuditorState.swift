@@ -1,7 +1,11 @@
 public import Audit
 public import Contract
 import Files
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LedgerCrypto
 public import LedgerModel
 import LedgerStore

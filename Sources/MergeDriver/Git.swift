@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import ExternalPrograms
 import Client
 import Contract
 import Files
@@ -8,19 +13,10 @@ import LedgerModel
 /// Running `git` (for `git-setup` and the merge driver's rebase check).
 public enum Git {
     /// Runs git with `args` in `cwd` (or the current directory); its status and stdout.
+    /// (Standard input /dev/null, standard error discarded; spawned through swift-subprocess.)
     public static func run(_ args: [String], cwd: String? = nil) -> (status: Int32, stdout: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git"] + args
-        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        do { try p.run() } catch { return (127, "") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = Spawn.git(args, cwd: cwd)
+        return (r.status, String(decoding: r.stdout, as: UTF8.self))
     }
 
     public static func value(_ args: [String], cwd: String? = nil) -> String? {
@@ -53,7 +49,16 @@ public enum GitSetupRun {
         public let lanePath: String
     }
 
-    static func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    static func shellQuote(_ s: String) -> String { "'" + s.replacing("'", with: "'\\''") + "'" }
+
+    /// `line` without leading and trailing blanks (tab and the Unicode space separators, as
+    /// Foundation's `CharacterSet.whitespaces`).
+    static func trimmingBlanks(_ line: Substring) -> String {
+        let blank: (Unicode.Scalar) -> Bool = { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+        let scalars = line.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !blank($0) }), let last = scalars.lastIndex(where: { !blank($0) }) else { return "" }
+        return String(scalars[first...last])
+    }
 
     public static func run(ledger ledgerPath: String, binary: String?) throws -> Result {
         let dir = FileIO.directoryName(ledgerPath)
@@ -79,7 +84,7 @@ public enum GitSetupRun {
         let attrs = top + "/.gitattributes"
         var existing: [UInt8] = []
         if FileIO.exists(attrs) { existing = try FileIO.readAll(attrs, limit: 1 << 20) }
-        let lines = String(decoding: existing, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let lines = String(decoding: existing, as: UTF8.self).split(separator: "\n").map { trimmingBlanks($0) }
         let attrAdded = !lines.contains(attrLine)
         if attrAdded {
             var bytes = existing

@@ -1,6 +1,10 @@
 import Files
 import Audit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Contract
 import LedgerModel
 import LedgerStore
@@ -57,8 +61,7 @@ public enum Merge {
 
     /// Merges `ours` and `theirs` in memory (through temporary files). `base` is not read.
     public static func merge(base: [UInt8] = [], ours: [UInt8], theirs: [UInt8], keep: Keep = .theirs) throws -> BytesResult {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crowdledger-merge-\(UUID().uuidString)").path
-        try FileIO.makeDirectories(dir, mode: 0o700)
+        let dir = try FileIO.makePrivateTemporaryDirectory(prefix: "crowdledger-merge")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileIO.createExclusive(dir + "/ours", contents: ours, mode: 0o600)
         try FileIO.createExclusive(dir + "/theirs", contents: theirs, mode: 0o600)

@@ -7,6 +7,8 @@
 #include <openssl/rand.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/x509.h>
+#include <openssl/objects.h>
 
 // Function-like macros are not imported by Swift; wrap the ones we use.
 static inline void crowdledger_OPENSSL_free(void *p) { OPENSSL_free(p); }

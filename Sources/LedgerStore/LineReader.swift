@@ -60,7 +60,9 @@ public struct LineReader: ~Copyable {
         self.fd = fd
         self.ownsDescriptor = true
         self.path = path
-        self.buffer = [UInt8](repeating: 0, count: chunkSize)
+        // Not zeroed: only the bytes `read` wrote (start..<end) are ever looked at, and zeroing a
+        // 1 MiB buffer (and faulting in its pages) cost more than a short read itself.
+        self.buffer = [UInt8](unsafeUninitializedCapacity: chunkSize) { _, count in count = chunkSize }
         self.lineNumber = lineNumber
         self.fileOffset = offset
         self.waitsForWriter = waitsForWriter

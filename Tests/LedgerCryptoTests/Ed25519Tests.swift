@@ -1,4 +1,4 @@
-import LedgerCrypto
+@testable import LedgerCrypto
 import Testing
 
 private func hex(_ s: String) -> [UInt8] { Hex.decode(s)! }
@@ -66,6 +66,27 @@ private let rfc8032: [(secret: String, public: String, message: String, signatur
         // An X25519 key in PKCS#8 (OID 1.3.101.110) is a valid key of the wrong type.
         let x25519 = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VuBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n"
         #expect(throws: CryptoError("the key is not an Ed25519 key")) { try Ed25519.PrivateKey(pem: x25519) }
+    }
+
+    @Test("the quick PKCS#8 read takes exactly the plain Ed25519 keys, as the same key; anything else goes to OpenSSL's decoder")
+    func quickPKCS8Read() throws {
+        func pem(_ der: [UInt8]) -> String { "-----BEGIN PRIVATE KEY-----\n\(Base64.encode(der))\n-----END PRIVATE KEY-----\n" }
+        let seed = hex(rfc8032[0].secret)
+        let plain = hex("302e020100300506032b657004220420") + seed
+        let quick = try #require(Ed25519.PrivateKey.ed25519PKCS8(Array(pem(plain).utf8)))
+        #expect(Ed25519.PrivateKey(owning: quick).publicKey.hex == rfc8032[0].public)
+        #expect(try Ed25519.PrivateKey(pem: pem(plain)).publicKey.hex == rfc8032[0].public)
+        // X25519's OID; NULL parameters (refused by OpenSSL's decoder too); a 31-byte seed;
+        // a trailing byte after the seed's OCTET STRING: none is read quickly.
+        let x25519 = hex("302e020100300506032b656e04220420") + seed
+        let withNull = hex("3030020100300706032b6570050004220420") + seed
+        let short = hex("302d020100300506032b657004210420") + seed.dropLast()
+        let trailing = hex("302f020100300506032b657004230420") + seed + [0]
+        for der in [x25519, withNull, short, trailing] {
+            #expect(Ed25519.PrivateKey.ed25519PKCS8(Array(pem(der).utf8)) == nil)
+        }
+        #expect(throws: CryptoError.self) { try Ed25519.PrivateKey(pem: pem(withNull)) }
+        #expect(throws: CryptoError.self) { try Ed25519.PrivateKey(pem: pem(short)) }
     }
 
     @Test("account ids are exactly 64 lower-case hex digits")

@@ -47,9 +47,8 @@ public enum Hex {
         var text = text
         return text.withUTF8 { utf8 in
             guard utf8.count == byteCount * 2 else { return false }
-            var bad = false
-            for c in utf8 { bad = bad || !((c &- 0x30) < 10 || (c &- 0x61) < 6) }  // 0-9, a-f
-            return !bad
+            for c in utf8 where (c &- 0x30) >= 10 && (c &- 0x61) >= 6 { return false }  // not 0-9, a-f
+            return true
         }
     }
 

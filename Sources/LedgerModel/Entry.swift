@@ -110,7 +110,8 @@ public struct Entry: Sendable, Equatable {
         let marker = Array(#","tx":"#.utf8)
         // Only hex digits, digits and fixed keys precede the entry's own "tx" key, so its first
         // occurrence is the one.
-        guard let start = firstIndex(of: marker, in: line) else { return nil }
+        // A canonical line has `{"hash":"<64>","link":"<64>",` (149 bytes) before it.
+        guard let start = firstIndex(of: marker, in: line, from: 149) else { return nil }
         let sigTail = 8 + 128 + 2   // ,"sig":" + 128 hex + "}  then the entry's closing }
         let end = line.count - 1   // the entry's closing brace
         let txStart = start + marker.count
@@ -120,9 +121,9 @@ public struct Entry: Sendable, Equatable {
         return Transaction.signingDomain + line[txStart..<(end - sigTail)] + [UInt8(ascii: "}")]
     }
 
-    private static func firstIndex(of needle: [UInt8], in hay: [UInt8]) -> Int? {
+    private static func firstIndex(of needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
         guard hay.count >= needle.count else { return nil }
-        var i = 0
+        var i = from
         let last = hay.count - needle.count
         while i <= last {
             if hay[i] == needle[0] {

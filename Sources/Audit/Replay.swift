@@ -18,7 +18,8 @@ public struct Replay {
         /// after taking a shared lock (waiting for an append in progress) before it is a torn
         /// tail. Never set it while holding the exclusive lock on the same file.
         public var waitForWriters = false
-        /// Lines per pipeline stage: two batches are in memory at once (with their parsed entries).
+        /// Lines per pipeline stage: up to `pipelineDepth` + 1 batches are in memory at once (with
+        /// their parsed entries).
         public var batchSize = 1024
         /// Batches read ahead and being parsed while one is applied (with more than one thread).
         public var pipelineDepth = 3

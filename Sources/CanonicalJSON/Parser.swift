@@ -209,6 +209,10 @@ private struct Parser {
         skipWhitespace()
         guard i < n else { throw endError("an object") }
         if p[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
+        // A ledger line's entry and transaction objects (depths 1 and 2) have 5 and at most 6
+        // members: one allocation, no regrowth. Deeper objects (bodies, a state cache's many
+        // small ones) grow as needed, so they keep no spare capacity.
+        if depth <= 2 { entries.reserveCapacity(8) }
         while true {
             skipWhitespace()
             guard i < n else { throw endError("an object") }

@@ -1,5 +1,6 @@
 public import Contract
 import Dispatch
+import Synchronization
 public import LedgerModel
 public import LedgerStore
 import LedgerCrypto
@@ -17,8 +18,14 @@ public struct Replay {
         /// after taking a shared lock (waiting for an append in progress) before it is a torn
         /// tail. Never set it while holding the exclusive lock on the same file.
         public var waitForWriters = false
-        /// Lines per pipeline stage: two batches are in memory at once (with their parsed entries).
+        /// Lines per pipeline stage: up to `pipelineDepth` + 1 batches are in memory at once (with
+        /// their parsed entries).
         public var batchSize = 1024
+        /// Batches read ahead and being parsed while one is applied (with more than one thread).
+        public var pipelineDepth = 3
+        /// Read each transaction's body by its kind in the parallel stage too (off the thread that
+        /// applies entries in order).
+        var readBodies = true
         public var threads = max(1, System.coreCount)
         /// The auditor's clock plus the tolerance: an entry whose time is later is reported
         /// `future-time` (and still applied). nil: no check (appending checks its own clock).
@@ -70,6 +77,8 @@ public struct Replay {
         var reader = try LineReader(path: path, offset: offset, lineNumber: fromLine)
         var options = options
         options.verifySignatures = true
+        options.readBodies = false
+        let caches = VerifierCaches()
         var done = false
         while !done {
             var batch: [RawLine] = []
@@ -79,7 +88,7 @@ public struct Replay {
                 if line.number >= throughLine { done = true; break }
             }
             if batch.isEmpty { break }
-            for (raw, parsed) in zip(batch, parseBatch(batch, options: options)) {
+            for (raw, parsed) in zip(batch, parseBatch(batch, options: options, caches: caches)) {
                 if !raw.terminated {
                     return LedgerFinding(.tornTail, line: raw.number, "the line has no newline")
                 }
@@ -163,29 +172,43 @@ public struct Replay {
                 } else if result.state == nil {
                     continue
                 } else {
-                    do throws(LedgerFinding) { try Contract.apply(&result.state!, entry) } catch { report(error); continue }
+                    do throws(LedgerFinding) { try Contract.apply(&result.state!, entry, body: outcome.body) } catch { report(error); continue }
                 }
                 onEntry?(entry, result.state!)
             }
         }
 
-        // A pipeline: while batch k is applied in order on this thread, batch k+1 is parsed and its
-        // signatures verified on the other cores.
-        var pending: (lines: [RawLine], parsed: [Parsed])?
+        // A pipeline: up to `depth` batches are read ahead and parsed, their signatures verified,
+        // on every core, while this thread applies the oldest parsed batch in order. Batches
+        // overlap (the next one starts while the last chunks of the one before are still
+        // running), so no core waits at a batch boundary; this thread reads the next batch while
+        // the cores are busy.
+        let depth = options.threads <= 1 ? 1 : options.pipelineDepth
+        let caches = VerifierCaches()
+        var inFlight: [(lines: [RawLine], box: ParsedBox, group: DispatchGroup)] = []
+        var eof = false
         while !done {
-            var next: [RawLine] = []
-            next.reserveCapacity(options.batchSize)
-            while next.count < options.batchSize, let line = try reader.next() { next.append(line) }
-            if next.isEmpty { break }
-            let box = ParsedBox()
-            let group = DispatchGroup()
-            let lines = next
-            DispatchQueue.global().async(group: group) { box.parsed = parseBatch(lines, options: options) }
-            if let p = pending { process(p.lines, p.parsed) }
-            group.wait()
-            pending = (next, box.parsed)
+            while !eof && inFlight.count < depth {
+                var next: [RawLine] = []
+                next.reserveCapacity(options.batchSize)
+                while next.count < options.batchSize, let line = try reader.next() { next.append(line) }
+                if next.isEmpty { eof = true; break }
+                let box = ParsedBox()
+                let group = DispatchGroup()
+                let lines = next
+                if depth == 1 {
+                    box.parsed = parseBatch(lines, options: options, caches: caches)
+                } else {
+                    DispatchQueue.global().async(group: group) { box.parsed = parseBatch(lines, options: options, caches: caches) }
+                }
+                inFlight.append((next, box, group))
+            }
+            if inFlight.isEmpty { break }
+            let oldest = inFlight.removeFirst()
+            oldest.group.wait()
+            process(oldest.lines, oldest.box.parsed)
         }
-        if !done, let p = pending { process(p.lines, p.parsed) }
+        for pending in inFlight { pending.group.wait() }  // stopped early: let the workers finish
         if result.lines == 0 && !done {
             result.findings.append(LedgerFinding(.emptyLedger, line: 0, "the file is empty: no genesis line"))
         }
@@ -204,17 +227,34 @@ public struct Replay {
     struct Parsed: Sendable {
         var entry: Entry?
         var finding: LedgerFinding?
+        /// The entry's body read by its kind (for `Contract.apply`), for lines after the first.
+        var body: Swift.Result<TypedBody, LedgerFinding>?
     }
 
+    /// Per-party verifiers (a decoded key and a context each), lent to one chunk at a time: a
+    /// party's key is decoded once per cache, and there are about as many caches as threads.
+    final class VerifierCaches: @unchecked Sendable {
+        final class Cache: @unchecked Sendable {
+            var verifiers: [String: Ed25519.Verifier] = [:]
+        }
+        private let free = Mutex<[Cache]>([])
+        func take() -> Cache { free.withLock { $0.popLast() } ?? Cache() }
+        func give(_ cache: Cache) { free.withLock { $0.append(cache) } }
+    }
+
+    /// Lines per parallel chunk: small, so that the cores finish a batch together.
+    static let chunkLines = 16
+
     /// Parses each line and (in the same parallel pass) verifies the signature of signed kinds.
-    static func parseBatch(_ lines: [RawLine], options: Options) -> [Parsed] {
+    static func parseBatch(_ lines: [RawLine], options: Options, caches: VerifierCaches) -> [Parsed] {
         var out = [Parsed](repeating: Parsed(), count: lines.count)
-        let chunks = options.threads <= 1 ? 1 : min(options.threads * 4, max(1, lines.count / 64))
+        let chunks = options.threads <= 1 ? 1 : max(1, lines.count / chunkLines)
         out.withUnsafeMutableBufferPointer { buf in
             let base = buf.baseAddress!
             nonisolated(unsafe) let ptr = base
             let work: @Sendable (Int) -> Void = { c in
-                var verifiers: [String: Ed25519.Verifier] = [:]
+                let cache = caches.take()
+                defer { caches.give(cache) }
                 let lo = lines.count * c / chunks, hi = lines.count * (c + 1) / chunks
                 for i in lo..<hi {
                     let raw = lines[i]
@@ -222,10 +262,17 @@ public struct Replay {
                     do throws(LedgerFinding) {
                         let e = try Entry.parse(line: raw.bytes, lineNumber: raw.number)
                         ptr[i].entry = e
+                        if options.readBodies && raw.number > 1 {
+                            do throws(LedgerFinding) {
+                                ptr[i].body = .success(try TypedBody.parse(e.tx, line: Int(e.seq)))
+                            } catch {
+                                ptr[i].body = .failure(error)
+                            }
+                        }
                         if let party = e.tx.party, let w = Ed25519.weakness(ofAccount: party) {
                             ptr[i].finding = LedgerFinding(.weakKey, line: raw.number,
                                                            "party \(party) of this \(e.tx.kind) is a \(w == .smallOrder ? "small-order" : "non-canonically encoded") Ed25519 key: its signatures prove nothing")
-                        } else if options.verifySignatures && e.tx.isSigned && !e.tx.hasValidSignature(cache: &verifiers) {
+                        } else if options.verifySignatures && e.tx.isSigned && !e.tx.hasValidSignature(cache: &cache.verifiers) {
                             ptr[i].finding = LedgerFinding(.badSignature, line: raw.number,
                                                            "the signature of this \(e.tx.kind) does not verify under party \(e.tx.party!)")
                         }

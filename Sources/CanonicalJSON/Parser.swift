@@ -28,7 +28,13 @@ extension JSON {
     /// from the canonical encoding.
     public static func parseCanonical(_ bytes: some Collection<UInt8>) throws(JSONError) -> JSON {
         try withContiguousBytes(bytes) { (p) throws(JSONError) in
-            let value = try parse(buffer: p)
+            // The parser notes anything the canonical encoding would write differently
+            // (whitespace, an escape, a non-ASCII byte, `-0`, keys out of order). When it saw
+            // none, the input IS the canonical encoding of the value, byte for byte, and the
+            // re-encoding below would only confirm it; otherwise it runs and finds the first
+            // differing byte, exactly as before.
+            let (value, plain) = try parse(buffer: p, notingCanonical: ())
+            if plain { return value }
             var canon: [UInt8] = []
             canon.reserveCapacity(p.count)
             value.encode(into: &canon)
@@ -48,6 +54,13 @@ extension JSON {
     }
 
     static func parse(buffer p: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSON {
+        try parse(buffer: p, notingCanonical: ()).value
+    }
+
+    /// Parses, and says whether the input is plainly canonical: nothing in it that the canonical
+    /// encoding writes differently (see `Parser.plain`). `plain` true implies
+    /// `value.canonicalBytes == p`; false implies nothing (the caller compares).
+    static func parse(buffer p: UnsafeBufferPointer<UInt8>, notingCanonical: ()) throws(JSONError) -> (value: JSON, plain: Bool) {
         var parser = Parser(p)
         parser.skipWhitespace()
         guard parser.i < p.count else {
@@ -60,7 +73,7 @@ extension JSON {
             throw JSONError(code: .trailingBytes, offset: parser.i,
                             reason: "unexpected \(describe(p[parser.i])) after the end of the JSON value")
         }
-        return v
+        return (v, parser.plain)
     }
 }
 
@@ -89,6 +102,11 @@ private struct Parser {
     let p: UnsafeBufferPointer<UInt8>
     let n: Int
     var i = 0
+    /// No byte read so far would be written differently by the canonical encoder: no
+    /// whitespace, no escape, only ASCII in strings, no `-0`, every object's keys strictly
+    /// increasing. Cleared conservatively (a raw non-ASCII character or a `\"` escape is
+    /// canonical, but clears it too): false only means "compare with the re-encoding".
+    var plain = true
 
     init(_ p: UnsafeBufferPointer<UInt8>) {
         self.p = p
@@ -100,6 +118,7 @@ private struct Parser {
         while i < n {
             let c = p[i]
             guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+            plain = false
             i += 1
         }
     }
@@ -173,10 +192,16 @@ private struct Parser {
         }
     }
 
-    mutating func parseObject(depth: Int) throws(JSONError) -> JSON {
+    /// Parses an object. Keys in strictly increasing order (the canonical, common case) need
+    /// no sort and no key offsets; when a key is out of order, the object is parsed again from
+    /// its `{` keeping each key's offset (`withOffsets`) for the duplicate-key error. Both passes
+    /// read the same bytes the same way and differ only at the closing `}`, so every error, and
+    /// where it is reported, is the same either way.
+    mutating func parseObject(depth: Int, withOffsets: Bool = false) throws(JSONError) -> JSON {
         if depth > JSON.maxDepth {
             throw fail(.tooDeep, i, "arrays and objects nested deeper than \(JSON.maxDepth) levels")
         }
+        let objectStart = i
         i += 1
         var entries: [JSONObject.Element] = []
         var keyOffsets: [Int] = []
@@ -184,6 +209,10 @@ private struct Parser {
         skipWhitespace()
         guard i < n else { throw endError("an object") }
         if p[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
+        // A ledger line's entry and transaction objects (depths 1 and 2) have 5 and at most 6
+        // members: one allocation, no regrowth. Deeper objects (bodies, a state cache's many
+        // small ones) grow as needed, so they keep no spare capacity.
+        if depth <= 2 { entries.reserveCapacity(8) }
         while true {
             skipWhitespace()
             guard i < n else { throw endError("an object") }
@@ -198,7 +227,7 @@ private struct Parser {
             let value = try parseValue(depth: depth)
             if sorted, let last = entries.last, compareUTF16Order(last.key, key) >= 0 { sorted = false }
             entries.append((key: key, value: value))
-            keyOffsets.append(keyOffset)
+            if withOffsets { keyOffsets.append(keyOffset) }
             skipWhitespace()
             guard i < n else { throw endError("an object") }
             switch p[i] {
@@ -206,6 +235,11 @@ private struct Parser {
             case UInt8(ascii: "}"):
                 i += 1
                 if sorted { return .object(JSONObject(sortedUniqueEntries: entries)) }
+                plain = false
+                if !withOffsets {
+                    i = objectStart
+                    return try parseObject(depth: depth, withOffsets: true)
+                }
                 return .object(try sortAndCheck(entries, keyOffsets))
             default: throw unexpected(at: i, expected: "',' or '}' in object")
             }
@@ -237,7 +271,20 @@ private struct Parser {
     mutating func parseString() throws(JSONError) -> String {
         i += 1  // opening quote
         let start = i
-        // Fast path: plain ASCII, no escapes.
+        // Fast path: plain ASCII, no escapes. Eight bytes at a time while none of them is a
+        // quote, a backslash, a control character or non-ASCII (exact SWAR tests: a byte
+        // >= 0x80; "has a byte < 0x20"; "has a zero byte" after XOR with '"' and with '\\');
+        // the byte loop below takes the word that has one.
+        if let base = p.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+            while i + 8 <= n {
+                let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let q = x ^ (ones &* 0x22), b = x ^ (ones &* 0x5C)
+                let hit = (x | ((x &- ones &* 0x20) & ~x) | ((q &- ones) & ~q) | ((b &- ones) & ~b)) & high
+                if hit != 0 { break }
+                i += 8
+            }
+        }
         while i < n {
             let c = p[i]
             if c == UInt8(ascii: "\"") {
@@ -248,6 +295,7 @@ private struct Parser {
             if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
             i += 1
         }
+        plain = false
         var buf: [UInt8] = []
         var escaped = false
         var segment = start  // start of raw bytes not yet copied into buf
@@ -426,6 +474,8 @@ private struct Parser {
         }
         if !negative {
             if v == .min { overflow = true } else { v = -v }
+        } else if v == 0 {
+            plain = false  // -0: canonical is 0
         }
         if overflow {
             let text = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)

@@ -26,8 +26,11 @@ public enum Contract {
     public static let maxWorkers = 64
     public static let maxWindow: Int64 = 10 * 365 * 24 * 3600
 
-    /// Applies one entry (line >= 2). On error the state is unchanged.
-    public static func apply(_ state: inout LedgerState, _ entry: Entry) throws(LedgerFinding) {
+    /// Applies one entry (line >= 2). On error the state is unchanged. `body`, when given, is
+    /// `TypedBody.parse(entry.tx, line: Int(entry.seq))` done beforehand (a replay reads bodies on
+    /// every core); it is used, or its finding thrown, at the point where the body would be read.
+    public static func apply(_ state: inout LedgerState, _ entry: Entry,
+                             body preparsed: Result<TypedBody, LedgerFinding>? = nil) throws(LedgerFinding) {
         let line = Int(entry.seq)
         let tx = entry.tx
         guard tx.knownKind != .genesis else {
@@ -49,7 +52,8 @@ public enum Contract {
             }
         }
         if let party = tx.party { try checkKey(party, line: line, what: "\(tx.kind) party") }
-        let body = try TypedBody.parse(tx, line: line)
+        let body: TypedBody
+        if let preparsed { body = try preparsed.get() } else { body = try TypedBody.parse(tx, line: line) }
         if case .genesis = body { throw LedgerFinding(.badGenesis, line: line, "a genesis transaction may only be line 1") }
         // Everything that can refuse happens before anything changes: the task's transition runs
         // on a copy, and the movements are checked as a whole (`booking`) before they are booked.
@@ -122,9 +126,9 @@ public enum Contract {
     /// Refuses an account id that is a small-order or non-canonically encoded Ed25519 point
     /// (FORMAT.md 8.2): anyone can sign for such a key (or nobody can), so money sent to it is
     /// either free for all or burned unrecorded. A `weak-key` finding naming the id.
-    public static func checkKey(_ account: String, line: Int, what: String) throws(LedgerFinding) {
+    public static func checkKey(_ account: String, line: Int, what: @autoclosure () -> String) throws(LedgerFinding) {
         if let w = Ed25519.weakness(ofAccount: account) {
-            throw LedgerFinding(.weakKey, line: line, "\(what) \(account) is a \(w == .smallOrder ? "small-order" : "non-canonically encoded") Ed25519 key: no account may be such a key")
+            throw LedgerFinding(.weakKey, line: line, "\(what()) \(account) is a \(w == .smallOrder ? "small-order" : "non-canonically encoded") Ed25519 key: no account may be such a key")
         }
     }
 }

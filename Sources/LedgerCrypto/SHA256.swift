@@ -1,5 +1,9 @@
 import COpenSSL
 
+/// OpenSSL's SHA-256, fetched once: `EVP_sha256()` makes every `EVP_DigestInit_ex` look the
+/// implementation up again (OpenSSL 3). Immutable once fetched, so shared by every thread.
+nonisolated(unsafe) private let sha256Algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
 /// SHA-256 over OpenSSL's EVP interface.
 public struct SHA256: ~Copyable {
     public static let byteCount = 32
@@ -7,7 +11,7 @@ public struct SHA256: ~Copyable {
 
     public init() {
         guard let ctx = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new: out of memory") }
-        guard EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else { fatalError("EVP_DigestInit_ex(sha256) failed") }
+        guard EVP_DigestInit_ex(ctx, sha256Algorithm ?? EVP_sha256(), nil) == 1 else { fatalError("EVP_DigestInit_ex(sha256) failed") }
         self.ctx = ctx
     }
 

@@ -18,6 +18,10 @@ public struct Entry: Sendable, Equatable {
 
     public static let zeroLink = String(repeating: "0", count: 64)
 
+    /// An entry's members, in canonical order.
+    static let memberKeys: [StaticString] = ["hash", "link", "seq", "time", "tx"]
+    static let memberKeySet: Set<String> = ["hash", "link", "seq", "time", "tx"]
+
     /// Builds an entry, computing its hash.
     public init(seq: Int64, link: String, time: Int64, tx: Transaction) {
         self.seq = seq
@@ -62,8 +66,12 @@ public struct Entry: Sendable, Equatable {
         guard case .object(let members) = value else {
             throw LedgerFinding(.badShape, line: lineNumber, "an entry must be a JSON object")
         }
-        let expected: Set<String> = ["hash", "link", "seq", "time", "tx"]
-        if Set(members.keys) != expected {
+        // The usual shape (exactly these keys, byte for byte) reads members by position;
+        // anything else takes the general path, with the same findings as ever.
+        let shaped = members.hasExactlyKeys(Entry.memberKeys)
+        func member(_ index: Int, _ key: String) -> JSON? { shaped ? members.entries[index].value : members[key] }
+        if !shaped, Set(members.keys) != Entry.memberKeySet {
+            let expected = Entry.memberKeySet
             let extra = Set(members.keys).subtracting(expected).sorted()
             let missing = expected.subtracting(members.keys).sorted()
             var parts: [String] = []
@@ -71,19 +79,19 @@ public struct Entry: Sendable, Equatable {
             if !extra.isEmpty { parts.append("unexpected \(extra.joined(separator: ", "))") }
             throw LedgerFinding(.badShape, line: lineNumber, "entry members: \(parts.joined(separator: "; "))")
         }
-        guard let hash = members["hash"]?.stringValue, Hex.isCanonical(hash, byteCount: 32) else {
+        guard let hash = member(0, "hash")?.stringValue, Hex.isCanonical(hash, byteCount: 32) else {
             throw LedgerFinding(.badShape, line: lineNumber, "hash must be 64 lower-case hex digits")
         }
-        guard let link = members["link"]?.stringValue, Hex.isCanonical(link, byteCount: 32) else {
+        guard let link = member(1, "link")?.stringValue, Hex.isCanonical(link, byteCount: 32) else {
             throw LedgerFinding(.badShape, line: lineNumber, "link must be 64 lower-case hex digits")
         }
-        guard let seq = members["seq"]?.intValue else {
+        guard let seq = member(2, "seq")?.intValue else {
             throw LedgerFinding(.badShape, line: lineNumber, "seq must be an integer")
         }
-        guard let time = members["time"]?.intValue, time >= 0 else {
+        guard let time = member(3, "time")?.intValue, time >= 0 else {
             throw LedgerFinding(.badShape, line: lineNumber, "time must be a non-negative integer (Unix seconds)")
         }
-        var tx = try Transaction.parse(members["tx"]!, lineNumber: lineNumber)
+        var tx = try Transaction.parse(member(4, "tx")!, lineNumber: lineNumber)
         if tx.isSigned, let message = signingMessage(ofCanonicalLine: bytes) { tx = tx.withSigningMessage(message) }
         // The canonical line starts with {"hash":"<64 hex>", — the hashed bytes are "{" and the rest.
         let computed = Entry.hashOfCanonicalLine(bytes)
@@ -102,7 +110,8 @@ public struct Entry: Sendable, Equatable {
         let marker = Array(#","tx":"#.utf8)
         // Only hex digits, digits and fixed keys precede the entry's own "tx" key, so its first
         // occurrence is the one.
-        guard let start = firstIndex(of: marker, in: line) else { return nil }
+        // A canonical line has `{"hash":"<64>","link":"<64>",` (149 bytes) before it.
+        guard let start = firstIndex(of: marker, in: line, from: 149) else { return nil }
         let sigTail = 8 + 128 + 2   // ,"sig":" + 128 hex + "}  then the entry's closing }
         let end = line.count - 1   // the entry's closing brace
         let txStart = start + marker.count
@@ -112,9 +121,9 @@ public struct Entry: Sendable, Equatable {
         return Transaction.signingDomain + line[txStart..<(end - sigTail)] + [UInt8(ascii: "}")]
     }
 
-    private static func firstIndex(of needle: [UInt8], in hay: [UInt8]) -> Int? {
+    private static func firstIndex(of needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
         guard hay.count >= needle.count else { return nil }
-        var i = 0
+        var i = from
         let last = hay.count - needle.count
         while i <= last {
             if hay[i] == needle[0] {
@@ -127,12 +136,30 @@ public struct Entry: Sendable, Equatable {
         return nil
     }
 
+    private static let openBrace: [UInt8] = [UInt8(ascii: "{")]
+
     /// SHA-256 of a canonical entry line with its leading `"hash":"…",` member removed.
     static func hashOfCanonicalLine(_ bytes: [UInt8]) -> String {
         // `{"hash":"` is 9 bytes, the digest 64, then `",` — 75 bytes in all.
         var h = SHA256()
-        h.update([UInt8(ascii: "{")])
+        h.update(openBrace)
         h.update(bytes[75...])
         return Hex.encode(h.finalize())
+    }
+}
+
+extension JSONObject {
+    /// True when the keys are exactly `keys` (in canonical order, compared byte for byte): the
+    /// cheap test of an object's shape. False says nothing more (the caller's full check runs).
+    func hasExactlyKeys(_ keys: [StaticString]) -> Bool {
+        guard entries.count == keys.count else { return false }
+        for (e, k) in zip(entries, keys) {
+            var key = e.key
+            let same = key.withUTF8 { a in
+                a.elementsEqual(UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+            }
+            if !same { return false }
+        }
+        return true
     }
 }

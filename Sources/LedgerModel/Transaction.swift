@@ -133,43 +133,49 @@ public struct Transaction: Sendable, Equatable {
         return hasValidSignature(cache: &cache)
     }
 
+    static let signedKeys: [StaticString] = ["body", "kind", "ledger", "nonce", "party", "sig"]
+    static let signedKeySet: Set<String> = ["body", "kind", "ledger", "nonce", "party", "sig"]
+
     static func parse(_ value: JSON, lineNumber: Int) throws(LedgerFinding) -> Transaction {
         guard case .object(let m) = value else {
             throw LedgerFinding(.badShape, line: lineNumber, "tx must be a JSON object")
         }
-        guard let kind = m["kind"]?.stringValue, !kind.isEmpty else {
+        // The signed envelope (exactly its six keys, byte for byte) reads members by position.
+        let signedShape = m.hasExactlyKeys(signedKeys)
+        func member(_ index: Int, _ key: String) -> JSON? { signedShape ? m.entries[index].value : m[key] }
+        guard let kind = member(1, "kind")?.stringValue, !kind.isEmpty else {
             throw LedgerFinding(.badShape, line: lineNumber, "tx.kind must be a non-empty string")
         }
-        guard case .object(let body)? = m["body"] else {
+        guard case .object(let body)? = member(0, "body") else {
             throw LedgerFinding(.badShape, line: lineNumber, "tx.body must be a JSON object")
         }
         // Unknown kinds have the signed envelope; the contract refuses them.
-        let expected: Set<String>
+        let expected: Set<String>, keys: [StaticString]
         switch TransactionKind(rawValue: kind) {
-        case .genesis: expected = ["body", "kind"]
-        case .settle: expected = ["body", "kind", "ledger"]
-        default: expected = ["body", "kind", "ledger", "nonce", "party", "sig"]
+        case .genesis: (expected, keys) = (["body", "kind"], ["body", "kind"])
+        case .settle: (expected, keys) = (["body", "kind", "ledger"], ["body", "kind", "ledger"])
+        default: (expected, keys) = (signedKeySet, signedKeys)
         }
-        if Set(m.keys) != expected {
+        if !(signedShape && keys.count == 6) && !m.hasExactlyKeys(keys), Set(m.keys) != expected {
             throw LedgerFinding(.badShape, line: lineNumber,
                                 "a \(kind) transaction has exactly the members \(expected.sorted().joined(separator: ", ")); found \(m.keys.sorted().joined(separator: ", "))")
         }
         var ledger: String?
-        if expected.contains("ledger") {
-            guard let l = m["ledger"]?.stringValue, Hex.isCanonical(l, byteCount: 32) else {
+        if keys.count >= 3 {  // ledger
+            guard let l = member(2, "ledger")?.stringValue, Hex.isCanonical(l, byteCount: 32) else {
                 throw LedgerFinding(.badShape, line: lineNumber, "tx.ledger must be 64 lower-case hex digits")
             }
             ledger = l
         }
         var nonce: Int64?, party: String?, sig: String?
-        if expected.contains("sig") {
-            guard let n = m["nonce"]?.intValue, n > 0 else {
+        if keys.count == 6 {  // nonce, party, sig
+            guard let n = member(3, "nonce")?.intValue, n > 0 else {
                 throw LedgerFinding(.badShape, line: lineNumber, "tx.nonce must be a positive integer")
             }
-            guard let p = m["party"]?.stringValue, Hex.isCanonical(p, byteCount: 32) else {
+            guard let p = member(4, "party")?.stringValue, Hex.isCanonical(p, byteCount: 32) else {
                 throw LedgerFinding(.badShape, line: lineNumber, "tx.party must be an account id (64 lower-case hex digits)")
             }
-            guard let s = m["sig"]?.stringValue, Hex.isCanonical(s, byteCount: 64) else {
+            guard let s = member(5, "sig")?.stringValue, Hex.isCanonical(s, byteCount: 64) else {
                 throw LedgerFinding(.badShape, line: lineNumber, "tx.sig must be 128 lower-case hex digits")
             }
             nonce = n; party = p; sig = s

@@ -106,12 +106,11 @@ public struct LineReader: ~Copyable {
     }
 
     private func findNewline(from: Int) -> Int? {
-        var i = from
-        while i < end {
-            if buffer[i] == 0x0a { return i }
-            i += 1
+        guard from < end else { return nil }
+        return buffer.withUnsafeBytes { raw in
+            guard let hit = memchr(raw.baseAddress! + from, 0x0a, end - from) else { return nil }
+            return raw.baseAddress!.distance(to: UnsafeRawPointer(hit))
         }
-        return nil
     }
 
     /// Moves unread bytes to the front (growing the buffer when one line fills it) and reads more.

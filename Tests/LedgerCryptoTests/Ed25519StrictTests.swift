@@ -297,3 +297,33 @@ private let publishedOpenSSL: [Bool] = [true, true, true, true, false, false, fa
         #expect(opensslAlone(key: a, signature: sig, message: message) == publishedOpenSSL[i])
     }
 }
+
+@Suite("Ed25519: one Verifier, many checks") struct Ed25519ReusedVerifierTests {
+    /// A Verifier sets up its OpenSSL context once and reuses it; every answer must still be the
+    /// one a fresh verifier gives, whatever came before (good, bad, and bad then good again).
+    @Test("a reused verifier answers each check as a fresh one does")
+    func reusedContextAgreesWithFreshOnes() throws {
+        let key = try Ed25519.PrivateKey()
+        let other = try Ed25519.PrivateKey()
+        let messages = (0..<12).map { Array("crowdledger/v1/tx\nmessage \($0) \(String(repeating: "x", count: $0 * 37))".utf8) }
+        let sigs = try messages.map { try key.sign($0) }
+        let reused = Ed25519.Verifier(key.publicKey)
+        var checks = 0
+        for round in 0..<3 {
+            for (i, m) in messages.enumerated() {
+                var tampered = sigs[i]
+                tampered[(i * 7 + round) % 64] ^= 0x01
+                let cases: [([UInt8], [UInt8])] = [
+                    (sigs[i], m), (tampered, m), (sigs[(i + 1) % sigs.count], m), (try other.sign(m), m), (sigs[i], m + [0]), (sigs[i], m),
+                ]
+                for (sig, msg) in cases {
+                    let fresh = Ed25519.Verifier(key.publicKey).isValidSignature(sig, for: msg)
+                    #expect(reused.isValidSignature(sig, for: msg) == fresh)
+                    #expect(fresh == (sig == sigs[i] && msg == m))
+                    checks += 1
+                }
+            }
+        }
+        #expect(checks == 3 * 12 * 6)
+    }
+}

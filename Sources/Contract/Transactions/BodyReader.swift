@@ -27,7 +27,17 @@ public struct BodyReader {
         LedgerFinding(.rejected, line: line, "\(kind): \(message)")
     }
 
-    func allowOnly(_ required: Set<String>, optional: Set<String> = []) throws(LedgerFinding) {
+    func allowOnly(_ required: [String], optional: [String] = []) throws(LedgerFinding) {
+        // Fast path: every required key present (exact lookup) and nothing else but optional
+        // ones; otherwise the full check below finds what is missing or unknown.
+        var expected = required.count
+        var allPresent = true
+        for r in required where object[r] == nil { allPresent = false; break }
+        if allPresent {
+            for o in optional where object[o] != nil { expected += 1 }
+            if object.count == expected { return }
+        }
+        let required = Set(required), optional = Set(optional)
         let keys = Set(object.keys)
         let missing = required.subtracting(keys)
         if !missing.isEmpty { throw fail("missing \(missing.sorted().joined(separator: ", "))") }

@@ -142,10 +142,20 @@ public struct Crowdledger: ParsableCommand {
         guard let first = args.first, let type = subcommand(named: first) else { return nil }
         let rest = Array(args.dropFirst())
         for a in rest {
-            if a.contains("help") || a.contains("version") || a.contains("completion") || a.hasPrefix("---") { return nil }
-            if a.hasPrefix("-"), !a.hasPrefix("--"), a.contains("h") { return nil }
+            let bytes = Array(a.utf8)
+            if contains(bytes, "help") || contains(bytes, "version") || contains(bytes, "completion") || a.hasPrefix("---") { return nil }
+            if a.hasPrefix("-"), !a.hasPrefix("--"), bytes.contains(UInt8(ascii: "h")) { return nil }
         }
         return parsedAlone(type, rest)
+    }
+
+    /// Whether `word` occurs in `bytes` (a plain byte scan: `String.contains(String)` comes from
+    /// _StringProcessing, whose generic set-up costs more than this whole check).
+    private static func contains(_ bytes: [UInt8], _ word: StaticString) -> Bool {
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard bytes.count >= w.count else { return false }
+        for i in 0...(bytes.count - w.count) where bytes[i..<(i + w.count)].elementsEqual(w) { return true }
+        return false
     }
 
     private static func parsedAlone<C: ParsableCommand>(_ type: C.Type, _ args: [String]) -> ParsableCommand? {

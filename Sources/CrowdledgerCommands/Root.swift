@@ -44,12 +44,13 @@ public struct Crowdledger: ParsableCommand {
             Diagnostics.report(.usage(problem), json: json)
             terminate(2)
         }
-        if let unknown = unknownCommand(args) {
+        let leaf = fullParseForced() ? nil : parsedLeaf(args)
+        if leaf == nil, let unknown = unknownCommand(args) {
             Diagnostics.report(.usage(unknown), json: json)
             terminate(2)
         }
         do {
-            var command = try parseAsRoot(globalOptionsMoved(args))
+            var command = try leaf ?? parseAsRoot(globalOptionsMoved(args))
             do { try command.run() } catch {
                 if let failure = Output.writeFailure { Output.err("crowdledger: cannot write to standard output: \(failure)") }
                 throw error
@@ -85,6 +86,106 @@ public struct Crowdledger: ParsableCommand {
             Diagnostics.report(d, json: json)
             terminate(Diagnostics.exitStatus(d.kind))
         }
+    }
+
+    /// The subcommand called `name`, found without evaluating any command's configuration
+    /// (swift-argument-parser's full parse builds the whole tree: every command's configuration,
+    /// and the root's arguments). Every subcommand is a leaf (none has subcommands of its own).
+    /// A test checks this table against `configuration.subcommands`.
+    static func subcommand(named name: String) -> ParsableCommand.Type? {
+        switch name {
+        case "keygen": Keygen.self
+        case "account": AccountCommand.self
+        case "init": InitCommand.self
+        case "transfer": Transfer.self
+        case "publish": Publish.self
+        case "join": Join.self
+        case "coin": CoinCommand.self
+        case "run": Run.self
+        case "commit": Commit.self
+        case "reveal": Reveal.self
+        case "cancel": Cancel.self
+        case "settle": Settle.self
+        case "batch": Batch.self
+        case "wait": WaitCommand.self
+        case "status": Status.self
+        case "balances": Balances.self
+        case "log": Log.self
+        case "verify": Verify.self
+        case "report": ReportCommand.self
+        case "export": ExportCommand.self
+        case "repair": Repair.self
+        case "mechanism": MechanismCommand.self
+        case "derive": Derive.self
+        case "demo": DemoCommand.self
+        case "merge-driver": MergeDriver.self
+        case "git-setup": GitSetup.self
+        case "head": Head.self
+        case "prove": Prove.self
+        case "check-proof": CheckProof.self
+        case "checkpoint": CheckpointCommand.self
+        case "cosign": Cosign.self
+        default: nil
+        }
+    }
+
+    /// The start-up fast path: `crowdledger SUBCOMMAND ARGS...` with nothing unusual is parsed by
+    /// swift-argument-parser as that subcommand alone (`SUBCOMMAND.parseAsRoot(ARGS)`, which also
+    /// runs its `validate()`), without building the whole command tree first. nil, and the caller
+    /// takes the full path (`parseAsRoot` on the root, which makes every message, help text and
+    /// exit status), whenever the first argument is not a subcommand's name (`help`, an option,
+    /// `--ledger` before the subcommand, a misspelling), when any argument could be a built-in
+    /// request (help, version, completion script, `---completion`, `--experimental-dump-help`, a
+    /// short-option cluster with `h`), and on any error. The parsed command is the same value the
+    /// full path gives (tests compare both paths on every help example and on bad invocations).
+    static func parsedLeaf(_ args: [String]) -> ParsableCommand? {
+        guard let first = args.first, let type = subcommand(named: first) else { return nil }
+        let rest = Array(args.dropFirst())
+        for a in rest {
+            let bytes = Array(a.utf8)
+            if contains(bytes, "help") || contains(bytes, "version") || contains(bytes, "completion") || a.hasPrefix("---") { return nil }
+            if a.hasPrefix("-"), !a.hasPrefix("--"), bytes.contains(UInt8(ascii: "h")) { return nil }
+        }
+        return parsedAlone(type, rest)
+    }
+
+    /// Whether `word` occurs in `bytes` (a plain byte scan: `String.contains(String)` comes from
+    /// _StringProcessing, whose generic set-up costs more than this whole check).
+    private static func contains(_ bytes: [UInt8], _ word: StaticString) -> Bool {
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard bytes.count >= w.count else { return false }
+        for i in 0...(bytes.count - w.count) where bytes[i..<(i + w.count)].elementsEqual(w) { return true }
+        return false
+    }
+
+    private static func parsedAlone<C: ParsableCommand>(_ type: C.Type, _ args: [String]) -> ParsableCommand? {
+        guard let parsed = try? C.parseAsRoot(args), parsed is C else { return nil }
+        return parsed
+    }
+
+    /// `CROWDLEDGER_PARSE=full` turns the fast path off (for the tests that compare both paths
+    /// through the real binary).
+    static func fullParseForced() -> Bool {
+        guard let v = getenv("CROWDLEDGER_PARSE") else { return false }
+        return strcmp(v, "full") == 0
+    }
+
+    /// How `args` parse, through the fast path (`fast`) or the full one: the parsed command's
+    /// every stored value (`dump`), or the parser's error message and exit code. How the tests
+    /// check that both paths agree; nil when the fast path declines (it then takes the full path).
+    public static func parseOutcome(_ args: [String], fast: Bool) -> String? {
+        let parsed: ParsableCommand
+        if fast {
+            guard let leaf = parsedLeaf(args) else { return nil }
+            parsed = leaf
+        } else {
+            do { parsed = try parseAsRoot(globalOptionsMoved(args)) } catch {
+                return "error \(exitCode(for: error).rawValue): \(fullMessage(for: error))"
+            }
+        }
+        var out = "\(Swift.type(of: parsed)): "
+        dump(parsed, to: &out)
+        return out
     }
 
     /// Arguments and `CROWDLEDGER_*` variables must be valid UTF-8: Swift would otherwise repair

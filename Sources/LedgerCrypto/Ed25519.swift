@@ -14,6 +14,7 @@ public enum Ed25519 {
 
         /// A fresh key from OpenSSL's CSPRNG.
         public convenience init() throws {
+            OpenSSL.initialise()
             guard let ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nil) else { throw CryptoError.openssl("EVP_PKEY_CTX_new_id") }
             defer { EVP_PKEY_CTX_free(ctx) }
             var key: OpaquePointer?
@@ -26,6 +27,7 @@ public enum Ed25519 {
         /// A key from its 32-byte seed (RFC 8032 private key).
         public convenience init(seed: [UInt8]) throws {
             guard seed.count == 32 else { throw CryptoError("an Ed25519 seed is 32 bytes, got \(seed.count)") }
+            OpenSSL.initialise()
             guard let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, seed, seed.count) else {
                 throw CryptoError.openssl("Ed25519 private key from seed")
             }
@@ -34,6 +36,7 @@ public enum Ed25519 {
 
         /// Reads a PEM "PRIVATE KEY" (PKCS#8), as written by `openssl genpkey -algorithm ed25519`.
         public convenience init(pem: String) throws {
+            OpenSSL.initialise()
             if pem.contains("ENCRYPTED") {
                 throw CryptoError("the key is encrypted; crowdledger reads unencrypted PKCS#8 keys (protected by the file's mode 0600): decrypt it with `openssl pkey -in KEY -out PLAIN`")
             }
@@ -140,6 +143,7 @@ public enum Ed25519 {
         private var ready = false
 
         public init(_ key: PublicKey) {
+            OpenSSL.initialise()
             keyWeakness = key.weakness
             pkey = keyWeakness == nil ? EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, key.bytes, key.bytes.count) : nil
             if pkey == nil { ERR_clear_error() }

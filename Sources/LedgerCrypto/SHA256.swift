@@ -10,6 +10,7 @@ public struct SHA256: ~Copyable {
     private let ctx: OpaquePointer
 
     public init() {
+        OpenSSL.initialise()
         guard let ctx = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new: out of memory") }
         guard EVP_DigestInit_ex(ctx, sha256Algorithm ?? EVP_sha256(), nil) == 1 else { fatalError("EVP_DigestInit_ex(sha256) failed") }
         self.ctx = ctx

@@ -129,6 +129,32 @@ import Testing
         return out
     }
 
+    /// The examples in `crowdledger NAME --help` (at 1000 columns, so none is wrapped), run under
+    /// bash with a stand-in `crowdledger` that records its arguments: the lines, and each call's
+    /// arguments.
+    static func exampleCalls(_ name: String, in dir: TempDir) throws -> (lines: [String], calls: [[String]]) {
+        // Run the examples under bash with a stand-in `crowdledger` that records its
+        // arguments; each must parse (and validate) with the real argument parser.
+        let lines = Self.examples(name, columns: 1000)
+        let record = dir.path("args-\(name)")
+        let script = """
+            set +e +o pipefail
+            crowdledger() { local a; for a in "$@"; do printf '%s\\037' "$a"; done >> "$RECORD"; printf '\\036' >> "$RECORD"; echo \(String(repeating: "ab", count: 32)); }
+            git() { :; }; hledger() { :; }; openssl() { :; }
+            ALICE=\(String(repeating: "a1", count: 32)) BOB=\(String(repeating: "b2", count: 32)) TASK=\(String(repeating: "c3", count: 32))
+            CROWDLEDGER_COIN=\(String(repeating: "d4", count: 32))
+            cd "$WORK"
+            \(lines.joined(separator: "\n"))
+            """
+        let work = dir.path("work-\(name)")
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        _ = CLI.bash(script, env: ["RECORD": record, "WORK": work])
+        let calls = String(decoding: CLI.read(record), as: UTF8.self).split(separator: "\u{1e}").map {
+            $0.split(separator: "\u{1f}", omittingEmptySubsequences: false).dropLast().map(String.init)
+        }
+        return (lines, calls)
+    }
+
     @Test func everySubcommandHelpHasExamplesThatParse() throws {
         let names = try Self.commandNames()
         #expect(names.count >= 29 && names.contains("transfer") && names.contains("verify") && names.contains("cosign"), "\(names)")
@@ -137,25 +163,7 @@ import Testing
             // At the usual 80 columns: an Examples section, each line indented (none wrapped).
             let narrow = Self.examples(name)
             #expect(!narrow.isEmpty, "`crowdledger \(name) --help` has no Examples section")
-            // Run the examples under bash with a stand-in `crowdledger` that records its
-            // arguments; each must parse (and validate) with the real argument parser.
-            let lines = Self.examples(name, columns: 1000)
-            let record = dir.path("args-\(name)")
-            let script = """
-                set +e +o pipefail
-                crowdledger() { local a; for a in "$@"; do printf '%s\\037' "$a"; done >> "$RECORD"; printf '\\036' >> "$RECORD"; echo \(String(repeating: "ab", count: 32)); }
-                git() { :; }; hledger() { :; }; openssl() { :; }
-                ALICE=\(String(repeating: "a1", count: 32)) BOB=\(String(repeating: "b2", count: 32)) TASK=\(String(repeating: "c3", count: 32))
-                CROWDLEDGER_COIN=\(String(repeating: "d4", count: 32))
-                cd "$WORK"
-                \(lines.joined(separator: "\n"))
-                """
-            let work = dir.path("work-\(name)")
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-            _ = CLI.bash(script, env: ["RECORD": record, "WORK": work])
-            let calls = String(decoding: CLI.read(record), as: UTF8.self).split(separator: "\u{1e}").map {
-                $0.split(separator: "\u{1f}", omittingEmptySubsequences: false).dropLast().map(String.init)
-            }
+            let (lines, calls) = try Self.exampleCalls(name, in: dir)
             #expect(calls.contains { $0.first == name }, "no example of `crowdledger \(name)` in its help: \(lines)")
             for args in calls {
                 #expect(Crowdledger.parseProblem(args) == nil, "example `crowdledger \(args.joined(separator: " "))` does not parse: \(Crowdledger.parseProblem(args) ?? "")")

@@ -158,7 +158,16 @@ public struct LedgerClient: Sendable {
 
     func taskSigned<Body: TransactionBody>(_ key: Ed25519.PrivateKey, task: String,
                                            _ make: @escaping (LedgerState, TaskState) throws -> Body) throws -> Operation {
-        try signed(key) { state in try make(state, try Tasks.find(state, task)) }
+        let path = self.path
+        return try signed(key) { state in
+            let t = try Tasks.find(state, task, ledger: path)
+            // A closed task is no longer in the contract's state, which would refuse the
+            // transaction as naming no open task: say precisely what became of it.
+            if let closed = t.closed {
+                throw AppendError.rejected(path: path, LedgerFinding(.rejected, line: Int(state.seq + 1), "\(Body.kind.rawValue): task \(t.id) is already \(closed.rawValue)"))
+            }
+            return try make(state, t)
+        }
     }
 
     @discardableResult
@@ -339,7 +348,7 @@ public struct LedgerClient: Sendable {
     public func settleOperation(task: String) -> Operation {
         let path = self.path
         return Operation { state, time in
-            let t = try Tasks.find(state, task)
+            let t = try Tasks.find(state, task, ledger: path)
             let record: SettlementRecord
             do throws(LedgerFinding) { record = try Contract.settlement(t, at: time) } catch {
                 throw AppendError.rejected(path: path, error)
@@ -351,7 +360,7 @@ public struct LedgerClient: Sendable {
     /// Runs the task's built-in program on the inputs from the blob store (or `files`).
     public func run(task: String, inputFiles: [String] = []) throws -> [UInt8] {
         let state = try state()
-        let t = try Tasks.find(state, task)
+        let t = try Tasks.find(state, task, ledger: path)
         guard t.coinHex != nil else {
             throw Diagnostic(.invalid, code: "rejected", file: path, "run: task \(t.id) has no coin yet (phase \(t.phase(at: state.time).rawValue)): the requester releases it once the task fills")
         }

@@ -98,12 +98,15 @@ public struct LedgerClient: Sendable {
     /// and `signer`, when the client has an openings directory, gets a receipt. Every appending
     /// method is one operation; `perform([...])` appends many under one lock.
     public struct Operation {
-        let build: (LedgerState, Int64) throws -> Transaction
+        /// Builds the transaction from the state, the entry's time and the path of the ledger it
+        /// is appended to (the performing client's: in a batch, the batch's ledger), where a
+        /// closed task is looked up.
+        let build: (LedgerState, Int64, String) throws -> Transaction
         let after: (Entry) throws -> Void
         let signer: Ed25519.PrivateKey?
         let openings: String?
         init(signer: Ed25519.PrivateKey? = nil, openings: String? = nil,
-             build: @escaping (LedgerState, Int64) throws -> Transaction, after: @escaping (Entry) throws -> Void = { _ in }) {
+             build: @escaping (LedgerState, Int64, String) throws -> Transaction, after: @escaping (Entry) throws -> Void = { _ in }) {
             self.build = build
             self.after = after
             self.signer = signer
@@ -115,7 +118,8 @@ public struct LedgerClient: Sendable {
     /// receipt and runs its `after`.
     @discardableResult
     public func perform(_ op: Operation, time: () throws -> Int64) throws -> Entry {
-        let entry = try append(time: time, op.build)
+        let path = self.path
+        let entry = try append(time: time) { state, time in try op.build(state, time, path) }
         if let key = op.signer, let openings = op.openings { _ = try receipt(entry, key: key, openings: openings) }
         try op.after(entry)
         return entry
@@ -127,8 +131,9 @@ public struct LedgerClient: Sendable {
     /// receipt, the checkpoint after the whole batch (it covers every entry it signed).
     public func perform(_ ops: [Operation], time: () throws -> Int64, groupSize: Int = 4096) throws -> [Session.Outcome] {
         let limit = notAfter
+        let path = self.path
         var outcomes = try Session.appendGroup(path: path, clock: time, notAfter: limit.map { f in { f() } },
-                                               groupSize: groupSize, builds: ops.map { $0.build })
+                                               groupSize: groupSize, builds: ops.map { op in { state, time in try op.build(state, time, path) } })
         var receipts: [String: (Ed25519.PrivateKey, String, [Int])] = [:]
         for (i, op) in ops.enumerated() {
             guard case .success(let entry) = outcomes[i] else { continue }
@@ -149,17 +154,21 @@ public struct LedgerClient: Sendable {
     /// The body `make` builds from the current state, signed by `key` with its next nonce in
     /// this clone's lane.
     func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, _ make: @escaping (LedgerState) throws -> Body) throws -> Operation {
+        try signed(key) { state, _ in try make(state) }
+    }
+
+    /// As `signed`; `make` also gets the path of the ledger appended to.
+    func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, _ make: @escaping (LedgerState, String) throws -> Body) throws -> Operation {
         let lane = try nonceLane()
-        return Operation(signer: key, openings: openings) { state, _ in
-            try Transaction(kind: Body.kind, body: try make(state).json, ledger: state.ledgerID,
+        return Operation(signer: key, openings: openings) { state, _, path in
+            try Transaction(kind: Body.kind, body: try make(state, path).json, ledger: state.ledgerID,
                             nonce: state.nextNonce(for: key.publicKey.hex, lane: lane), key: key)
         }
     }
 
     func taskSigned<Body: TransactionBody>(_ key: Ed25519.PrivateKey, task: String,
                                            _ make: @escaping (LedgerState, TaskState) throws -> Body) throws -> Operation {
-        let path = self.path
-        return try signed(key) { state in
+        try signed(key) { (state: LedgerState, path: String) in
             let t = try Tasks.find(state, task, ledger: path)
             // A closed task is no longer in the contract's state, which would refuse the
             // transaction as naming no open task: say precisely what became of it.
@@ -211,7 +220,7 @@ public struct LedgerClient: Sendable {
                                payment: spec.payment.map { Payment(seller: $0.seller, amount: $0.amount, num: $0.num, den: $0.den) })
         let lane = try nonceLane()
         let publicCoin = spec.publicCoin
-        return Operation(signer: key, openings: openings) { state, _ in
+        return Operation(signer: key, openings: openings) { state, _, _ in
             var body = body
             let nonce = state.nextNonce(for: key.publicKey.hex, lane: lane)
             if let coin = publicCoin {
@@ -346,8 +355,7 @@ public struct LedgerClient: Sendable {
 
     /// The settle of `task`: unsigned, so no receipt.
     public func settleOperation(task: String) -> Operation {
-        let path = self.path
-        return Operation { state, time in
+        Operation { state, time, path in
             let t = try Tasks.find(state, task, ledger: path)
             let record: SettlementRecord
             do throws(LedgerFinding) { record = try Contract.settlement(t, at: time) } catch {

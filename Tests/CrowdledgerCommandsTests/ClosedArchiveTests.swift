@@ -29,7 +29,9 @@ struct ClosedArchiveTests {
         @discardableResult
         func run(_ args: [String], stdin: [UInt8]? = nil) -> CLIResult {
             t += 1
-            return CLI.run(args + ["--ledger", path], env: ["CROWDLEDGER_TIME": String(t), "NO_COLOR": "1"], stdin: stdin)
+            // In the temporary directory: a batch's publish stores its blobs beside the default
+            // ledger (ledger/ledger.jsonl there), not beside the batch's.
+            return CLI.run(args + ["--ledger", path], env: ["CROWDLEDGER_TIME": String(t), "NO_COLOR": "1"], stdin: stdin, cwd: dir.url.path)
         }
 
         /// Publishes `n` tasks; returns their ids.
@@ -94,6 +96,9 @@ struct ClosedArchiveTests {
         #expect(settle.status == 1 && settle.stderr.contains("already cancelled"), "\(settle)")
         let ifNeeded = l.run(["settle", tasks[0], "--if-needed"])
         #expect(ifNeeded.status == 0 && ifNeeded.stderr.contains("already cancelled"), "\(ifNeeded)")
+        // In a batch (whose lines build on the batch's ledger, not the default one), the same.
+        let batch = l.run(["batch", "-"], stdin: Array("join \(tasks[0]) --key \(bob.path)\n".utf8))
+        #expect(batch.status != 0 && batch.lines.count == 1 && batch.lines[0].contains("already cancelled"), "\(batch)")
         let wait = l.run(["wait", tasks[0], "--for", "commit"])
         #expect(wait.status == 1 && wait.stderr.contains("cancelled"), "\(wait)")
         expectSameBytes(CLI.read(l.path), before)

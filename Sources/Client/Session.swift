@@ -320,12 +320,22 @@ public enum Session {
     }
 
     /// The closed tasks `keep` accepts, as of `state` (the state an append builds on, or a read
-    /// showed): from the archive when the cache on disk is exactly at `state`, else by a replay.
+    /// showed): from the archive the cache on disk points to, plus the tasks closed by the lines
+    /// written after the cache, up to `state` (a batch's state may be ahead of the file: tasks
+    /// closed by its lines not yet written are not found); by a whole replay when there is no
+    /// usable cache or its archive does not match.
     public static func closedTasks(path: String, at state: LedgerState, keep: @escaping (TaskState) -> Bool) throws -> [TaskState] {
-        if let loaded = StateCache.loaded(ledger: path), loaded.resume.state.seq == state.seq, loaded.resume.state.head == state.head {
+        if let loaded = StateCache.loaded(ledger: path), loaded.resume.state.seq <= state.seq {
             var out: [TaskState] = []
             do {
                 try ClosedArchive.scan(ledger: path, mark: loaded.archive) { if keep($0) { out.append($0) } }
+                if loaded.resume.state.seq < state.seq {
+                    var options = Replay.Options()
+                    options.verifySignatures = false
+                    _ = try Replay.run(path: path, options: options, resume: loaded.resume, onClose: { t in
+                        if (t.closedSeq ?? 0) <= state.seq && keep(t) { out.append(t) }
+                    })
+                }
                 return out
             } catch is ClosedArchive.Mismatch {}
         }

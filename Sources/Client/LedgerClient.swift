@@ -97,16 +97,22 @@ public struct LedgerClient: Sendable {
     /// the lock), `after` runs once its entry is written (e.g. storing a revealed result's blob),
     /// and `signer`, when the client has an openings directory, gets a receipt. Every appending
     /// method is one operation; `perform([...])` appends many under one lock.
+    /// Where an operation's build looks a closed task up (`Tasks.find`).
+    struct ClosedLookup {
+        let ledger: String
+        let unwritten: [TaskState]
+    }
+
     public struct Operation {
-        /// Builds the transaction from the state, the entry's time and the path of the ledger it
-        /// is appended to (the performing client's: in a batch, the batch's ledger), where a
-        /// closed task is looked up.
-        let build: (LedgerState, Int64, String) throws -> Transaction
+        /// Builds the transaction from the state, the entry's time and where a closed task is
+        /// looked up: the ledger it is appended to (the performing client's: in a batch, the
+        /// batch's), and the tasks closed earlier in the same batch group, not yet written.
+        let build: (LedgerState, Int64, ClosedLookup) throws -> Transaction
         let after: (Entry) throws -> Void
         let signer: Ed25519.PrivateKey?
         let openings: String?
         init(signer: Ed25519.PrivateKey? = nil, openings: String? = nil,
-             build: @escaping (LedgerState, Int64, String) throws -> Transaction, after: @escaping (Entry) throws -> Void = { _ in }) {
+             build: @escaping (LedgerState, Int64, ClosedLookup) throws -> Transaction, after: @escaping (Entry) throws -> Void = { _ in }) {
             self.build = build
             self.after = after
             self.signer = signer
@@ -119,7 +125,7 @@ public struct LedgerClient: Sendable {
     @discardableResult
     public func perform(_ op: Operation, time: () throws -> Int64) throws -> Entry {
         let path = self.path
-        let entry = try append(time: time) { state, time in try op.build(state, time, path) }
+        let entry = try append(time: time) { state, time in try op.build(state, time, ClosedLookup(ledger: path, unwritten: [])) }
         if let key = op.signer, let openings = op.openings { _ = try receipt(entry, key: key, openings: openings) }
         try op.after(entry)
         return entry
@@ -133,7 +139,9 @@ public struct LedgerClient: Sendable {
         let limit = notAfter
         let path = self.path
         var outcomes = try Session.appendGroup(path: path, clock: time, notAfter: limit.map { f in { f() } },
-                                               groupSize: groupSize, builds: ops.map { op in { state, time in try op.build(state, time, path) } })
+                                               groupSize: groupSize, closedBuilds: ops.map { op in
+            { state, time, unwritten in try op.build(state, time, ClosedLookup(ledger: path, unwritten: unwritten)) }
+        })
         var receipts: [String: (Ed25519.PrivateKey, String, [Int])] = [:]
         for (i, op) in ops.enumerated() {
             guard case .success(let entry) = outcomes[i] else { continue }
@@ -157,19 +165,20 @@ public struct LedgerClient: Sendable {
         try signed(key) { state, _ in try make(state) }
     }
 
-    /// As `signed`; `make` also gets the path of the ledger appended to.
-    func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, _ make: @escaping (LedgerState, String) throws -> Body) throws -> Operation {
+    /// As `signed`; `make` also gets where closed tasks are looked up.
+    func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, _ make: @escaping (LedgerState, ClosedLookup) throws -> Body) throws -> Operation {
         let lane = try nonceLane()
-        return Operation(signer: key, openings: openings) { state, _, path in
-            try Transaction(kind: Body.kind, body: try make(state, path).json, ledger: state.ledgerID,
+        return Operation(signer: key, openings: openings) { state, _, lookup in
+            try Transaction(kind: Body.kind, body: try make(state, lookup).json, ledger: state.ledgerID,
                             nonce: state.nextNonce(for: key.publicKey.hex, lane: lane), key: key)
         }
     }
 
     func taskSigned<Body: TransactionBody>(_ key: Ed25519.PrivateKey, task: String,
                                            _ make: @escaping (LedgerState, TaskState) throws -> Body) throws -> Operation {
-        try signed(key) { (state: LedgerState, path: String) in
-            let t = try Tasks.find(state, task, ledger: path)
+        try signed(key) { (state: LedgerState, lookup: ClosedLookup) in
+            let path = lookup.ledger
+            let t = try Tasks.find(state, task, ledger: path, unwritten: lookup.unwritten)
             // A closed task is no longer in the contract's state, which would refuse the
             // transaction as naming no open task: say precisely what became of it.
             if let closed = t.closed {
@@ -355,8 +364,9 @@ public struct LedgerClient: Sendable {
 
     /// The settle of `task`: unsigned, so no receipt.
     public func settleOperation(task: String) -> Operation {
-        Operation { state, time, path in
-            let t = try Tasks.find(state, task, ledger: path)
+        Operation { state, time, lookup in
+            let path = lookup.ledger
+            let t = try Tasks.find(state, task, ledger: path, unwritten: lookup.unwritten)
             let record: SettlementRecord
             do throws(LedgerFinding) { record = try Contract.settlement(t, at: time) } catch {
                 throw AppendError.rejected(path: path, error)

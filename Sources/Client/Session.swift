@@ -117,6 +117,15 @@ public enum Session {
     public static func appendGroup(path: String, clock: () throws -> Int64, notAfter: (() throws -> Int64)?,
                                    groupSize: Int = 4096,
                                    builds: [(LedgerState, Int64) throws -> Transaction]) throws -> [Outcome] {
+        try appendGroup(path: path, clock: clock, notAfter: notAfter, groupSize: groupSize,
+                        closedBuilds: builds.map { build in { state, time, _ in try build(state, time) } })
+    }
+
+    /// As `appendGroup`; each build also gets the tasks closed by the transactions accepted
+    /// before it in its group, which are not written yet (so neither in the state, which holds
+    /// open tasks only, nor in the archive): the client looks a closed task up there too.
+    static func appendGroup(path: String, clock: () throws -> Int64, notAfter: (() throws -> Int64)?, groupSize: Int,
+                            closedBuilds builds: [(LedgerState, Int64, [TaskState]) throws -> Transaction]) throws -> [Outcome] {
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(builds.count)
         var attempt = 0
@@ -139,7 +148,7 @@ public enum Session {
     /// One lock: appends `builds[outcomes.count...]`, group by group, adding their outcomes.
     /// On `Replaced` the outcomes of the group that went to the replaced file are taken back.
     static func appendGroupsOnce(path: String, clock: () throws -> Int64, notAfter: (() throws -> Int64)?,
-                                 groupSize: Int, builds: [(LedgerState, Int64) throws -> Transaction],
+                                 groupSize: Int, builds: [(LedgerState, Int64, [TaskState]) throws -> Transaction],
                                  outcomes: inout [Outcome]) throws {
         let writer = try LedgerFile.Writer(path: path)
         defer { writer.close() }
@@ -158,6 +167,7 @@ public enum Session {
             let end = min(builds.count, start + max(1, groupSize))
             let saved = state, savedClosed = closed.count
             var group: [[UInt8]] = []
+            var groupClosed: [TaskState] = []
             var accepted: [Int] = []
             for i in start..<end {
                 do {
@@ -166,10 +176,10 @@ public enum Session {
                     if let limit = try notAfter?(), time > limit {
                         throw AppendError.futureTime(path: path, line: Int(state.seq + 1), time: time, limit: limit)
                     }
-                    let tx = try builds[i](state, time)
+                    let tx = try builds[i](state, time, groupClosed)
                     let entry = Entry(seq: state.seq + 1, link: state.head, time: time, tx: tx)
                     do throws(LedgerFinding) {
-                        if let c = try Contract.apply(&state, entry) { closed.append(ClosedArchive.line(c)) }
+                        if let c = try Contract.apply(&state, entry) { closed.append(ClosedArchive.line(c)); groupClosed.append(c) }
                     } catch { throw AppendError.rejected(path: path, error) }
                     group.append(entry.line)
                     accepted.append(outcomes.count)

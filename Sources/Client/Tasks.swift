@@ -10,10 +10,13 @@ public enum Tasks {
     /// closed-task archive (`Session.closedTasks(path:at:keep:)`), so that the caller can say the
     /// task is already settled, aborted or cancelled (without a cache at that state, e.g. a ledger
     /// read from standard input, closed tasks are found by a replay).
-    public static func find(_ state: LedgerState, _ idOrPrefix: String, ledger: String? = nil) throws -> TaskState {
-        if let t = state.tasks[idOrPrefix] { return t }
+    /// `unwritten`: tasks closed by transactions applied to `state` but not yet written (earlier
+    /// lines of a batch's group).
+    public static func find(_ state: LedgerState, _ idOrPrefix: String, ledger: String? = nil, unwritten: [TaskState] = []) throws -> TaskState {
+        if let t = state.tasks[idOrPrefix] ?? unwritten.first(where: { $0.id == idOrPrefix }) { return t }
         try check(idOrPrefix)
         var matches = state.taskOrder.filter { $0.hasPrefix(idOrPrefix) }.map { state.tasks[$0]! }
+        matches += unwritten.filter { $0.id.hasPrefix(idOrPrefix) }
         if let ledger {
             matches += try Session.closedTasks(path: ledger, at: state) { $0.id.hasPrefix(idOrPrefix) }
         }

@@ -103,18 +103,21 @@ struct ClosedArchiveTests {
         #expect(wait.status == 1 && wait.stderr.contains("cancelled"), "\(wait)")
         expectSameBytes(CLI.read(l.path), before)
         // ... also after an accepted line of the same group (the batch's state is then ahead of
-        // the cache on disk), and for a task the same batch cancelled in an earlier group (a task
-        // closed by a line of the same group, not yet written, is not found: "no task").
-        let more = try l.publish(1)
+        // the cache on disk), for a task the same batch cancelled in an earlier group, and for one
+        // it cancelled earlier in the same group (not yet written).
+        let more = try l.publish(2)
         let mixed = l.run(["batch", "--group-size", "3", "-"], stdin: Array("""
             transfer --key \(l.alice.path) --to \(bob.account) --amount 1
             join \(tasks[0]) --key \(bob.path)
             cancel \(more[0]) --key \(l.alice.path)
             join \(more[0]) --key \(bob.path)
+            cancel \(more[1]) --key \(l.alice.path)
+            settle \(String(more[1].prefix(12)))
 
             """.utf8))
-        #expect(mixed.status != 0 && mixed.lines.count == 4, "\(mixed)")
+        #expect(mixed.status != 0 && mixed.lines.count == 6, "\(mixed)")
         #expect(mixed.lines[1].contains("already cancelled") && mixed.lines[3].contains("already cancelled"), "\(mixed)")
+        #expect(mixed.lines[4].count == 64 && mixed.lines[5].contains("task \(more[1]) is already cancelled"), "\(mixed)")
         // From standard input (no cache, no archive): found by the replay.
         let piped = CLI.run(["status", tasks[0], "--ledger", "-"], env: ["NO_COLOR": "1"], stdin: before)
         #expect(piped.status == 0 && piped.stdout.contains("cancelled"), "\(piped)")

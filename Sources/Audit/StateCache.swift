@@ -16,6 +16,12 @@ import LedgerCrypto
 /// is replayed. It is written only by this tool, from a replay of every line it covers through the
 /// contract (position, link, time order, canonical form, hash, every transition).
 ///
+/// The state it holds is the open state (balances, nonce lanes, open tasks), so loading and
+/// saving it cost the same however many tasks have closed. The closed tasks are in the archive
+/// beside it (``ClosedArchive``, `.<ledger file name>.closed.state`), written under the
+/// archive's lock just before the cache, which records how far the archive goes
+/// (``ArchiveMark``): a cache whose archive is shorter is not used.
+///
 /// Signatures are the exception: a read (`balances`, `status`, `log`) replays without checking
 /// them — it reports the state, not who signed it — and records how far they were checked:
 /// `signedLines` (ending at byte `signedOffset`) ≤ `lines`. An append checks the signatures of

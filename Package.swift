@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "Contract", dependencies: ["CanonicalJSON", "LedgerCrypto", "LedgerModel", "Incentives", "Programs"], swiftSettings: strictImports),
         // Replay (streaming, parallel signature checks) and its state cache; verify; recompute.
         .target(name: "Audit", dependencies: [
-            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs",
+            "CanonicalJSON", "LedgerCrypto", "Files", "LedgerModel", "LedgerStore", "Contract", "Programs", .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: strictImports),
         // The parties' side: building, signing and appending transactions; secrets; openings.
         .target(name: "Client", dependencies: [

@@ -72,19 +72,39 @@ public enum Auditor {
         var options = Replay.Options()
         options.waitForWriters = true
         if let now { options.notAfter = now > Int64.max - futureTolerance ? Int64.max : now + futureTolerance }
-        let replay = try Replay.run(path: path, options: options, resume: resume, onLine: onLine)
-        final?(replay)
         let since = resume?.lines ?? 0
+        let blobs = BlobStore(ledgerPath: path)
+        // Closed tasks leave the state: each is checked as the replay closes it, then forgotten,
+        // so memory stays bounded by the open state. Their findings are reported in publish
+        // order of their tasks, as for the open ones checked at the end.
+        var blobFindings: [(publishSeq: Int64, findings: [LedgerFinding])] = []
+        var recomputeFindings: [(publishSeq: Int64, findings: [LedgerFinding])] = []
+        var recomputed = 0, skipped = 0
+        func check(_ t: TaskState) {
+            let f = BlobAudit.check(task: t, blobs: blobs, since: since)
+            if !f.isEmpty { blobFindings.append((t.publishSeq, f)) }
+            if recompute {
+                let r = Recompute.check(task: t, blobs: blobs, since: since)
+                if !r.findings.isEmpty { recomputeFindings.append((t.publishSeq, r.findings)) }
+                recomputed += r.count
+                skipped += r.skipped
+            }
+        }
+        let replay = try Replay.run(path: path, options: options, resume: resume, onLine: onLine, onClose: check)
+        final?(replay)
         var report = AuditReport(findings: replay.findings, lines: replay.lines, ledgerID: replay.state?.ledgerID,
-                                 head: replay.state?.head, tasks: replay.state?.tasks.count ?? 0, recomputed: 0)
+                                 head: replay.state?.head, tasks: Int(replay.state?.taskCount ?? 0), recomputed: 0)
         report.checked = replay.lines - since
         report.since = resume?.lines
-        if let state = replay.state { report.findings += BlobAudit.check(state: state, blobs: BlobStore(ledgerPath: path), since: since) }
-        if recompute, let state = replay.state {
-            let r = Recompute.check(state: state, blobs: BlobStore(ledgerPath: path), since: since)
-            report.findings += r.findings
-            report.recomputed = r.count
-            report.skipped = r.skipped
+        if let state = replay.state {
+            for id in state.taskOrder { check(state.tasks[id]!) }
+            // The blob findings, then the recompute ones, each in publish order of their tasks.
+            report.findings += blobFindings.sorted { $0.publishSeq < $1.publishSeq }.flatMap(\.findings)
+            report.findings += recomputeFindings.sorted { $0.publishSeq < $1.publishSeq }.flatMap(\.findings)
+        }
+        if recompute {
+            report.recomputed = recomputed
+            report.skipped = skipped
         }
         return report
     }
@@ -129,14 +149,14 @@ public enum TaskRunner {
 /// and flags an agreed result that is not the program's output (all workers agreeing on junk,
 /// which the incentive mechanism alone cannot catch).
 public enum Recompute {
-    /// Only tasks settled after line `since` (verify --since: the others were checked before).
-    public static func check(state: LedgerState, blobs: BlobStore, since: Int = 0) -> (findings: [LedgerFinding], count: Int, skipped: Int) {
+    /// `t`, if it settled after line `since` (verify --since: the others were checked before)
+    /// with an agreed result. The auditor calls it on each task as the replay closes it.
+    public static func check(task t: TaskState, blobs: BlobStore, since: Int = 0) -> (findings: [LedgerFinding], count: Int, skipped: Int) {
         var findings: [LedgerFinding] = []
-        var count = 0, skipped = 0
-        for id in state.taskOrder {
-            let t = state.tasks[id]!
-            guard t.closed == .settled, let agreed = t.agreedResult, Int(t.closedSeq ?? 0) > since else { continue }
-            guard t.program.name != "exec" else { skipped += 1; continue }
+        var count = 0
+        do {
+            guard t.closed == .settled, let agreed = t.agreedResult, Int(t.closedSeq ?? 0) > since else { return ([], 0, 0) }
+            guard t.program.name != "exec" else { return ([], 0, 1) }
             let line = Int(t.closedSeq ?? 0)
             do throws(TaskRunner.Failure) {
                 let output = try TaskRunner.runBuiltin(t, inputs: try TaskRunner.inputs(t, blobs: blobs))
@@ -150,7 +170,7 @@ public enum Recompute {
                 findings.append(LedgerFinding(.recomputeFailed, line: line, "task \(t.id): cannot recompute: \(error.reason)"))
             }
         }
-        return (findings, count, skipped)
+        return (findings, count, 0)
     }
 }
 
@@ -161,12 +181,12 @@ public enum Recompute {
 /// line (the contract, which never sees those bytes, cannot tell). A missing blob is not a
 /// finding (the store is optional). The work is proportional to the blobs present.
 public enum BlobAudit {
-    /// With `since` (verify --since), only blobs named on lines after it.
-    public static func check(state: LedgerState, blobs: BlobStore, since: Int = 0) -> [LedgerFinding] {
+    /// The blobs task `t` names (with `since`, verify --since, only those named on lines after
+    /// it). The auditor calls it on each task as the replay closes it, and on the open ones after.
+    public static func check(task t: TaskState, blobs: BlobStore, since: Int = 0) -> [LedgerFinding] {
         var findings: [LedgerFinding] = []
         var seen = Set<String>()
-        for id in state.taskOrder {
-            let t = state.tasks[id]!
+        do {
             var refs: [(digest: String, size: Int64, line: Int, reveal: Reveal?)] =
                 t.inputs.map { ($0.digest, $0.size, Int(t.publishSeq), nil) }
             for w in t.joined {

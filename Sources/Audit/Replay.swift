@@ -100,10 +100,12 @@ public struct Replay {
 
     /// Replays `path` (from `resume`, when given, checking only the lines after it).
     /// `onEntry` sees each entry that applied, with the state after it; `onLine` every whole
-    /// line replayed (valid or not), in order, before it is checked.
+    /// line replayed (valid or not), in order, before it is checked; `onClose` each task an entry
+    /// closed (it has left the state, which holds open tasks only), before that entry's `onEntry`.
     public static func run(path: String, options: Options = Options(), resume: Resume? = nil,
                            onEntry: ((Entry, LedgerState) -> Void)? = nil,
-                           onLine: ((RawLine) -> Void)? = nil) throws -> Result {
+                           onLine: ((RawLine) -> Void)? = nil,
+                           onClose: ((TaskState) -> Void)? = nil) throws -> Result {
         var reader = try LineReader(path: path, offset: resume?.offset ?? 0, lineNumber: resume?.lines ?? 0,
                                     waitsForWriter: options.waitForWriters)
         var result = Result()
@@ -172,7 +174,9 @@ public struct Replay {
                 } else if result.state == nil {
                     continue
                 } else {
-                    do throws(LedgerFinding) { try Contract.apply(&result.state!, entry, body: outcome.body) } catch { report(error); continue }
+                    do throws(LedgerFinding) {
+                        if let closed = try Contract.apply(&result.state!, entry, body: outcome.body) { onClose?(closed) }
+                    } catch { report(error); continue }
                 }
                 onEntry?(entry, result.state!)
             }

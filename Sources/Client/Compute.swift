@@ -30,7 +30,7 @@ extension LedgerClient {
     /// `inputFiles`). The coin must have been released.
     public func compute(task: String, inputFiles: [String] = [], exec: ExecRequest?) throws -> [UInt8] {
         let state = try state()
-        let t = try Tasks.find(state, task)
+        let t = try Tasks.find(state, task, ledger: path)
         guard let coinHex = t.coinHex, let coin = Hex.decode(coinHex) else {
             // The protocol's "not yet" (as commit before the coin is refused by the contract): exit 1.
             throw ClientError(.invalid, code: "rejected", file: path,

@@ -75,10 +75,15 @@ public enum Session {
         // Temporary files a killed append left beside the ledger (the state cache's atomic
         // replacement): ours, and stale, so removed under the lock.
         FileIO.removeStaleTemporaries(of: StateCache.path(forLedger: path))
-        let replay = try current(path: path, signatures: true).replay
+        let cur = try current(path: path, signatures: true)
+        let replay = cur.replay
         guard var state = replay.state else {
             throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
         }
+        // The archive of closed tasks follows the state the transaction is built on (a lookup of
+        // a closed task, `Tasks.find`, reads it).
+        let mark = cur.saveIfBehind(path: path) ?? cur.archive
+        let pending = cur.isBehind && mark == cur.archive ? cur.closed : []
         let time = try clock()
         guard time >= state.time else { throw AppendError.clockBehind(path: path, now: time, last: state.time) }
         if let limit = try notAfter?(), time > limit {
@@ -86,11 +91,13 @@ public enum Session {
         }
         let tx = try build(state, time)
         let entry = Entry(seq: state.seq + 1, link: state.head, time: time, tx: tx)
-        do throws(LedgerFinding) { try Contract.apply(&state, entry) } catch { throw AppendError.rejected(path: path, error) }
+        let closed: TaskState?
+        do throws(LedgerFinding) { closed = try Contract.apply(&state, entry) } catch { throw AppendError.rejected(path: path, error) }
         let line = entry.line
         try writer.append(line: line)
         StateCache.save(ledger: path, state: state, lines: replay.lines + 1,
-                        offset: replay.validLength + Int64(line.count) + 1, lastLineLength: line.count)
+                        offset: replay.validLength + Int64(line.count) + 1, lastLineLength: line.count,
+                        archive: mark, closed: pending + (closed.map { [ClosedArchive.line($0)] } ?? []))
         return (entry, state)
     }
 
@@ -110,6 +117,15 @@ public enum Session {
     public static func appendGroup(path: String, clock: () throws -> Int64, notAfter: (() throws -> Int64)?,
                                    groupSize: Int = 4096,
                                    builds: [(LedgerState, Int64) throws -> Transaction]) throws -> [Outcome] {
+        try appendGroup(path: path, clock: clock, notAfter: notAfter, groupSize: groupSize,
+                        closedBuilds: builds.map { build in { state, time, _ in try build(state, time) } })
+    }
+
+    /// As `appendGroup`; each build also gets the tasks closed by the transactions accepted
+    /// before it in its group, which are not written yet (so neither in the state, which holds
+    /// open tasks only, nor in the archive): the client looks a closed task up there too.
+    static func appendGroup(path: String, clock: () throws -> Int64, notAfter: (() throws -> Int64)?, groupSize: Int,
+                            closedBuilds builds: [(LedgerState, Int64, [TaskState]) throws -> Transaction]) throws -> [Outcome] {
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(builds.count)
         var attempt = 0
@@ -132,22 +148,26 @@ public enum Session {
     /// One lock: appends `builds[outcomes.count...]`, group by group, adding their outcomes.
     /// On `Replaced` the outcomes of the group that went to the replaced file are taken back.
     static func appendGroupsOnce(path: String, clock: () throws -> Int64, notAfter: (() throws -> Int64)?,
-                                 groupSize: Int, builds: [(LedgerState, Int64) throws -> Transaction],
+                                 groupSize: Int, builds: [(LedgerState, Int64, [TaskState]) throws -> Transaction],
                                  outcomes: inout [Outcome]) throws {
         let writer = try LedgerFile.Writer(path: path)
         defer { writer.close() }
         FileIO.removeStaleTemporaries(of: StateCache.path(forLedger: path))
-        let replay = try current(path: path, signatures: true).replay
+        let cur = try current(path: path, signatures: true)
+        let replay = cur.replay
         guard var state = replay.state else {
             throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
         }
+        var mark = cur.saveIfBehind(path: path) ?? cur.archive
+        var closed = cur.isBehind && mark == cur.archive ? cur.closed : []
         var lines = replay.lines
         var offset = replay.validLength
         while outcomes.count < builds.count {
             let start = outcomes.count
             let end = min(builds.count, start + max(1, groupSize))
-            let saved = state
+            let saved = state, savedClosed = closed.count
             var group: [[UInt8]] = []
+            var groupClosed: [TaskState] = []
             var accepted: [Int] = []
             for i in start..<end {
                 do {
@@ -156,9 +176,11 @@ public enum Session {
                     if let limit = try notAfter?(), time > limit {
                         throw AppendError.futureTime(path: path, line: Int(state.seq + 1), time: time, limit: limit)
                     }
-                    let tx = try builds[i](state, time)
+                    let tx = try builds[i](state, time, groupClosed)
                     let entry = Entry(seq: state.seq + 1, link: state.head, time: time, tx: tx)
-                    do throws(LedgerFinding) { try Contract.apply(&state, entry) } catch { throw AppendError.rejected(path: path, error) }
+                    do throws(LedgerFinding) {
+                        if let c = try Contract.apply(&state, entry) { closed.append(ClosedArchive.line(c)); groupClosed.append(c) }
+                    } catch { throw AppendError.rejected(path: path, error) }
                     group.append(entry.line)
                     accepted.append(outcomes.count)
                     outcomes.append(.success(entry))
@@ -176,13 +198,18 @@ public enum Session {
             } catch {
                 // The group is gone: report it on every line of it and of the rest.
                 state = saved
+                closed.removeLast(closed.count - savedClosed)
                 for i in accepted { outcomes[i] = .failure(error) }
                 while outcomes.count < builds.count { outcomes.append(.failure(error)) }
                 return
             }
             lines += group.count
             offset += Int64(group.reduce(0) { $0 + $1.count + 1 })
-            StateCache.save(ledger: path, state: state, lines: lines, offset: offset, lastLineLength: group.last!.count)
+            if let m = StateCache.save(ledger: path, state: state, lines: lines, offset: offset, lastLineLength: group.last!.count,
+                                       archive: mark, closed: closed) {
+                mark = m
+                closed = []
+            }
         }
     }
 
@@ -193,6 +220,22 @@ public enum Session {
         let resume: Replay.Resume?
         let signedLines: Int
         let signedOffset: Int64
+        /// The archive mark of the cache resumed from (`.empty` after a whole replay), and the
+        /// archive lines of the tasks the replayed lines closed after it.
+        let archive: ArchiveMark
+        let closed: [[UInt8]]
+
+        /// The replay covered lines the cache did not.
+        var isBehind: Bool { replay.lines > (resume?.lines ?? 0) }
+
+        /// Writes the cache and archive of this replay when it covered lines the cache did not;
+        /// returns the archive mark written (nil: nothing written).
+        func saveIfBehind(path: String) -> ArchiveMark? {
+            guard isBehind, let state = replay.state else { return nil }
+            return StateCache.save(ledger: path, state: state, lines: replay.lines, offset: replay.validLength,
+                                   lastLineLength: replay.lastLineLength, signedLines: signedLines, signedOffset: signedOffset,
+                                   archive: archive, closed: closed)
+        }
     }
 
     /// Replays the ledger from its checkpoint (or from the start), stopping at the first finding,
@@ -206,7 +249,8 @@ public enum Session {
         options.stopAtFirstFinding = true
         options.waitForWriters = waitForWriters
         options.verifySignatures = signatures
-        var resume = StateCache.load(ledger: path)
+        let loaded = StateCache.loaded(ledger: path)
+        var resume = loaded?.resume
         if signatures, let r = resume, !r.signaturesChecked {
             if let f = try Replay.checkSignatures(path: path, fromLine: r.signedLines, offset: r.signedOffset, throughLine: r.lines) {
                 throw AppendError.invalidLedger(path: path, f)
@@ -214,10 +258,16 @@ public enum Session {
             resume?.signedLines = r.lines
             resume?.signedOffset = r.offset
         }
-        let replay = try Replay.run(path: path, options: options, resume: resume)
+        var closed: [[UInt8]] = []
+        let replay = try Replay.run(path: path, options: options, resume: resume, onClose: { closed.append(ClosedArchive.line($0)) })
         if let f = replay.findings.first { throw AppendError.invalidLedger(path: path, f) }
-        if signatures { return Current(replay: replay, resume: resume, signedLines: replay.lines, signedOffset: replay.validLength) }
-        return Current(replay: replay, resume: resume, signedLines: resume?.signedLines ?? 0, signedOffset: resume?.signedOffset ?? 0)
+        let archive = loaded?.archive ?? .empty
+        if signatures {
+            return Current(replay: replay, resume: resume, signedLines: replay.lines, signedOffset: replay.validLength,
+                           archive: archive, closed: closed)
+        }
+        return Current(replay: replay, resume: resume, signedLines: resume?.signedLines ?? 0, signedOffset: resume?.signedOffset ?? 0,
+                       archive: archive, closed: closed)
     }
 
     /// Reads the ledger's current state (read-only; no lock needed: appends are whole lines, and a
@@ -227,6 +277,12 @@ public enum Session {
     /// (recording which lines' signatures were checked), so the next read or append starts from
     /// there — unless not `cache` (a ledger read from standard input).
     public static func state(path: String, cache: Bool = true) throws -> LedgerState {
+        try stateAndArchive(path: path, cache: cache).state
+    }
+
+    /// The state (as `state`) and the archive mark that goes with it (nil without a cache, or
+    /// when the cache could not be written).
+    static func stateAndArchive(path: String, cache: Bool) throws -> (state: LedgerState, archive: ArchiveMark?) {
         let current: Current
         do { current = try Self.current(path: path, signatures: false, waitForWriters: true) } catch AppendError.invalidLedger(let p, let f) {
             throw AppendError.unreadable(path: p, f)
@@ -235,11 +291,72 @@ public enum Session {
         guard let state = replay.state else {
             throw AppendError.unreadable(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
         }
-        if cache, replay.lines > (current.resume?.lines ?? 0) {
-            StateCache.save(ledger: path, state: state, lines: replay.lines, offset: replay.validLength, lastLineLength: replay.lastLineLength,
-                            signedLines: current.signedLines, signedOffset: current.signedOffset)
+        guard cache else { return (state, nil) }
+        if current.isBehind { return (state, current.saveIfBehind(path: path)) }
+        return (state, current.archive)
+    }
+
+    /// The ledger's state and its closed tasks that `keep` accepts, in closing order: read from
+    /// the archive beside the state cache (checked line by line against the mark the cache
+    /// records; an archive that does not match is rebuilt by a whole replay), or, without
+    /// `cache` (a ledger read from standard input), collected by a replay.
+    public static func closedTasks(path: String, cache: Bool = true,
+                                   keep: @escaping (TaskState) -> Bool = { _ in true }) throws -> (state: LedgerState, closed: [TaskState]) {
+        if cache {
+            for attempt in 1...2 {
+                let (state, mark) = try stateAndArchive(path: path, cache: true)
+                guard let mark else { break }
+                var out: [TaskState] = []
+                do {
+                    try ClosedArchive.scan(ledger: path, mark: mark) { if keep($0) { out.append($0) } }
+                    return (state, out)
+                } catch is ClosedArchive.Mismatch where attempt == 1 {
+                    // Never trusted: drop the cache, so the next read replays and rewrites both.
+                    try? FileIO.removeFile(StateCache.path(forLedger: path))
+                }
+            }
         }
-        return state
+        var options = Replay.Options()
+        options.stopAtFirstFinding = true
+        options.waitForWriters = true
+        options.verifySignatures = false
+        var out: [TaskState] = []
+        let replay = try Replay.run(path: path, options: options, onClose: { if keep($0) { out.append($0) } })
+        if let f = replay.findings.first { throw AppendError.unreadable(path: path, f) }
+        guard let state = replay.state else {
+            throw AppendError.unreadable(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
+        }
+        return (state, out)
+    }
+
+    /// The closed tasks `keep` accepts, as of `state` (the state an append builds on, or a read
+    /// showed): from the archive the cache on disk points to, plus the tasks closed by the lines
+    /// written after the cache, up to `state` (a batch's state may be ahead of the file: tasks
+    /// closed by its lines not yet written are not found); by a whole replay when there is no
+    /// usable cache or its archive does not match.
+    public static func closedTasks(path: String, at state: LedgerState, keep: @escaping (TaskState) -> Bool) throws -> [TaskState] {
+        if let loaded = StateCache.loaded(ledger: path), loaded.resume.state.seq <= state.seq {
+            var out: [TaskState] = []
+            do {
+                try ClosedArchive.scan(ledger: path, mark: loaded.archive) { if keep($0) { out.append($0) } }
+                if loaded.resume.state.seq < state.seq {
+                    var options = Replay.Options()
+                    options.verifySignatures = false
+                    _ = try Replay.run(path: path, options: options, resume: loaded.resume, onClose: { t in
+                        if (t.closedSeq ?? 0) <= state.seq && keep(t) { out.append(t) }
+                    })
+                }
+                return out
+            } catch is ClosedArchive.Mismatch {}
+        }
+        var options = Replay.Options()
+        options.verifySignatures = false
+        var out: [TaskState] = []
+        let replay = try Replay.run(path: path, options: options, onClose: { t in
+            if keep(t) { out.append(t) }
+        })
+        guard replay.state?.seq ?? 0 >= state.seq else { return [] }
+        return out.filter { ($0.closedSeq ?? 0) <= state.seq }
     }
 
     /// Replays the whole ledger without checking signatures (waiting for an append in progress),
@@ -251,10 +368,12 @@ public enum Session {
         var options = Replay.Options()
         options.verifySignatures = false
         options.waitForWriters = true
-        let replay = try Replay.run(path: path, options: options, onEntry: onEntry)
+        var closed: [[UInt8]] = []
+        let replay = try Replay.run(path: path, options: options, onEntry: onEntry,
+                                    onClose: cache ? { closed.append(ClosedArchive.line($0)) } : nil)
         if cache, replay.isValid, let state = replay.state, replay.lines > (prior?.lines ?? 0) {
             StateCache.save(ledger: path, state: state, lines: replay.lines, offset: replay.validLength, lastLineLength: replay.lastLineLength,
-                            signedLines: prior?.signedLines ?? 0, signedOffset: prior?.signedOffset ?? 0)
+                            signedLines: prior?.signedLines ?? 0, signedOffset: prior?.signedOffset ?? 0, archive: .empty, closed: closed)
         }
         return replay
     }

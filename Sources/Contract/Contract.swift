@@ -29,8 +29,11 @@ public enum Contract {
     /// Applies one entry (line >= 2). On error the state is unchanged. `body`, when given, is
     /// `TypedBody.parse(entry.tx, line: Int(entry.seq))` done beforehand (a replay reads bodies on
     /// every core); it is used, or its finding thrown, at the point where the body would be read.
+    /// Returns the task the entry closed (a settle or cancel), which has left the state (it holds
+    /// open tasks only): the caller keeps it if it needs it.
+    @discardableResult
     public static func apply(_ state: inout LedgerState, _ entry: Entry,
-                             body preparsed: Result<TypedBody, LedgerFinding>? = nil) throws(LedgerFinding) {
+                             body preparsed: Result<TypedBody, LedgerFinding>? = nil) throws(LedgerFinding) -> TaskState? {
         let line = Int(entry.seq)
         let tx = entry.tx
         guard tx.knownKind != .genesis else {
@@ -66,13 +69,23 @@ public enum Contract {
             throw error.finding(entry)
         }
         state.book(booking)
+        var closed: TaskState?
         if let task {
-            if state.tasks.updateValue(task, forKey: task.id) == nil { state.taskOrder.append(task.id) }
+            if task.closed != nil {
+                // It leaves the open state (an open task is always in `tasks` and `taskOrder`).
+                state.tasks[task.id] = nil
+                if let i = state.taskOrder.firstIndex(of: task.id) { state.taskOrder.remove(at: i) }
+                state.closedCount += 1
+                closed = task
+            } else if state.tasks.updateValue(task, forKey: task.id) == nil {
+                state.taskOrder.append(task.id)
+            }
         }
         if let party = tx.party, let nonce = tx.nonce { state.nonces[Nonce.key(party, lane: Nonce.lane(of: nonce))] = nonce }
         state.head = entry.hash
         state.seq = entry.seq
         state.time = entry.time
+        return closed
     }
 
     /// The transition an entry's body asks for: the task it creates or changes (none for a
@@ -81,7 +94,8 @@ public enum Contract {
         // Signed kinds have a party by their envelope (LedgerModel's Transaction.parse).
         let party = entry.tx.party ?? ""
         func task(_ id: String) throws(Refusal) -> TaskState {
-            guard let t = state.tasks[id] else { throw Refusal("no task \(id) on this ledger") }
+            // The state holds open tasks only: a closed task's id is no longer there.
+            guard let t = state.tasks[id] else { throw Refusal("task \(id) is not open on this ledger: never published, or already closed") }
             return t
         }
         switch body {
@@ -92,6 +106,9 @@ public enum Contract {
         case .publish(let b):
             let (t, movements) = try TaskState.publish(b, id: entry.tx.id, by: party, at: entry.time, seq: entry.seq,
                                                        nonce: entry.tx.nonce ?? 0)
+            // A task id is its publish transaction's id, the hash of the signed transaction, whose
+            // (party, nonce lane, nonce) the nonce check above never lets repeat: a closed task's
+            // id can never be published again, so forgetting it is safe.
             guard state.tasks[t.id] == nil else { throw Refusal("task \(t.id) already exists") }
             return (t, movements)
         case .join(let b):

@@ -4,6 +4,11 @@ public import Incentives
 /// Everything the contract knows after replaying a ledger prefix. Pure data: the contract's
 /// `apply` is the only thing that changes it (a task through its own transitions, the money
 /// through `move`, in `Movement.swift`).
+///
+/// It holds what is still **open**: balances, nonce lanes and the open tasks. A task leaves it
+/// when a cancel or settle closes it (`Contract.apply` returns the closed task to its caller, who
+/// may keep it: the state cache's archive `.NAME.closed.state`, `verify --recompute`, the reports), so
+/// its size grows with the open state, never with history. Only the number of closed tasks stays.
 public struct LedgerState: Sendable, Codable, Equatable {
     public let ledgerID: String
     public let name: String
@@ -12,9 +17,12 @@ public struct LedgerState: Sendable, Codable, Equatable {
     public internal(set) var balances: [String: Int64]
     /// The last nonce each party used (nonces strictly increase per party).
     public internal(set) var nonces: [String: Int64]
+    /// The open tasks (closed ones leave the state when they close).
     public internal(set) var tasks: [String: TaskState]
-    /// Task ids in publish order.
+    /// The open tasks' ids in publish order.
     public internal(set) var taskOrder: [String]
+    /// How many tasks have closed (settled, aborted or cancelled) so far.
+    public internal(set) var closedCount: Int64 = 0
     public internal(set) var escrow: Int64
     public internal(set) var burned: Int64
     /// The last entry applied.
@@ -23,6 +31,8 @@ public struct LedgerState: Sendable, Codable, Equatable {
     public internal(set) var time: Int64
 
     public func balance(of account: String) -> Int64 { balances[account] ?? 0 }
+    /// Every task published so far: the open ones and the closed ones.
+    public var taskCount: Int64 { Int64(taskOrder.count) + closedCount }
     /// The nonce a party's next transaction takes: one above its last. A party that used nonce
     /// Int64.max has none left: this returns Int64.max again, which the contract refuses.
     public func nextNonce(for account: String) -> Int64 { saturatingAdd(nonces[account] ?? 0, 1) }

@@ -5,7 +5,7 @@ import LedgerCrypto
 /// The contract state as JSON (integers only), for the state cache beside a ledger: written by
 /// `json`, read back by `init(json:)`, which refuses anything it does not recognise (a
 /// `JSONShapeError` naming the member). Not part of the ledger format. Tasks are kept as one
-/// array in publish order (their order *is* `taskOrder`); a task's stage is an object with one
+/// array in publish order (their order *is* `taskOrder`; open tasks only, and `closedCount`); a task's stage is an object with one
 /// member naming the case (`joining`, `awaitingCoin`, `working`, `closed`). Hand-written over
 /// CanonicalJSON rather than Foundation's Codable coders: the cache is read and written on every
 /// append, and those coders cost most of an append on a ledger with many tasks.
@@ -21,6 +21,7 @@ extension LedgerState {
         return .object([
             "balances": .object(JSONObject(balances.mapValues(JSON.int))),
             "burned": .int(burned),
+            "closedCount": .int(closedCount),
             "escrow": .int(escrow),
             "genesisTotal": .int(genesisTotal),
             "head": .string(head),
@@ -47,14 +48,25 @@ extension LedgerState {
         time = try r.int("time")
         var tasks: [String: TaskState] = [:]
         var order: [String] = []
+        // A state written before closed tasks left it (an older auditor state file) lists them:
+        // they are counted, not kept.
+        let count = try r.optInt("closedCount")
+        var closed: Int64 = 0
         for t in try r.array("tasks") {
             let task = try TaskState(json: t)
             guard tasks[task.id] == nil else { throw JSONShapeError(description: "state: task \(task.id) twice") }
+            if task.closed != nil {
+                guard count == nil else { throw JSONShapeError(description: "state: task \(task.id) is closed; the state holds open tasks only") }
+                closed += 1
+                continue
+            }
             tasks[task.id] = task
             order.append(task.id)
         }
+        guard (count ?? 0) >= 0 else { throw JSONShapeError(description: "state.closedCount must not be negative") }
         self.tasks = tasks
         self.taskOrder = order
+        self.closedCount = count ?? closed
     }
 }
 
@@ -101,7 +113,7 @@ struct StateReader {
 }
 
 extension TaskState {
-    var json: JSON {
+    public var json: JSON {
         var program: JSONObject = ["name": .string(program.name), "params": .object(program.params)]
         if let digest = self.program.digest { program["digest"] = .string(digest) }
         var o: JSONObject = [
@@ -166,7 +178,7 @@ extension TaskState {
         return .object(o)
     }
 
-    init(json: JSON) throws {
+    public init(json: JSON) throws {
         let r = try StateReader(json, "task")
         let p = try r.reader("program")
         let w = try r.reader("windows")

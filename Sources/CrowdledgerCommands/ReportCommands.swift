@@ -42,8 +42,8 @@ struct ReportCommand: ParsableCommand {
         }
         var only: String?
         if let task {
-            guard let state = history.state else { throw Diagnostic(.invalid, code: "empty-ledger", file: options.name, "no genesis") }
-            only = try Tasks.find(state, task).id
+            guard history.state != nil else { throw Diagnostic(.invalid, code: "empty-ledger", file: options.name, "no genesis") }
+            only = try Tasks.find(among: history.tasks, task).id
         }
         let report = LedgerReport.make(history, audit: audit, only: only, now: try Clock.now())
         try emit(report.render(f), out: out)

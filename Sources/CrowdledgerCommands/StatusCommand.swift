@@ -17,17 +17,24 @@ struct Status: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
-        let (state, closing) = try options.reading { path -> (LedgerState, [Payout]?) in
-            let state = try Session.state(path: path, cache: !options.isStandardInput)
+        // Open tasks are in the state; closed ones in the archive beside the state cache (or,
+        // from standard input, collected by the replay).
+        let (state, found, closed, closing) = try options.reading { path -> (LedgerState, TaskState?, [TaskState], [Payout]?) in
+            let cache = !options.isStandardInput
+            guard let task else {
+                let (state, closed) = try Session.closedTasks(path: path, cache: cache)
+                return (state, nil, closed, nil)
+            }
+            let state = try Session.state(path: path, cache: cache)
+            let t = try Tasks.find(state, task, ledger: path)
             // A closed task's detail shows the payouts its closing line records.
-            guard let task, let seq = (try? Tasks.find(state, task))?.closedSeq else { return (state, nil) }
-            return (state, try Describe.closingPayouts(ledger: path, line: seq))
+            guard let seq = t.closedSeq else { return (state, t, [], nil) }
+            return (state, t, [], try Describe.closingPayouts(ledger: path, line: seq))
         }
         // Phases move with time: judge them at the clock's time (or CROWDLEDGER_TIME), never
         // earlier than the last entry.
         let now = max(try Clock.now(), state.time)
-        if let task {
-            let t = try Tasks.find(state, task)
+        if let t = found {
             if json { Output.json(TaskView.json(t, now: now)); return }
             let phase = t.phase(at: now).rawValue
             for l in TaskView.text(t, now: now, closing: closing).split(separator: "\n", omittingEmptySubsequences: false) {
@@ -36,7 +43,8 @@ struct Status: ParsableCommand {
             }
             return
         }
-        let tasks = state.taskOrder.map { state.tasks[$0]! }
+        // Every task in publish order, as before closed tasks left the state.
+        let tasks = (closed + state.taskOrder.map { state.tasks[$0]! }).sorted { $0.publishSeq < $1.publishSeq }
         if json {
             Output.json(.object(["tasks": .array(tasks.map { TaskView.json($0, now: now) }), "time": .int(now)]))
             return

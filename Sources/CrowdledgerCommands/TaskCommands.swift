@@ -201,7 +201,7 @@ struct Settle: AppendingCommand {
     func run() throws {
         if ifNeeded {
             let state = try Session.state(path: options.path)
-            let t = try Tasks.find(state, task)
+            let t = try Tasks.find(state, task, ledger: options.path)
             if let closed = t.closed {
                 Output.err("crowdledger: task \(t.id) is already \(closed.rawValue); nothing was written")
                 return

@@ -42,7 +42,7 @@ struct WaitCommand: ParsableCommand {
         let start = Clock.system()
         while true {
             let state = try Session.state(path: options.path)
-            let t = try Tasks.find(state, task)
+            let t = try Tasks.find(state, task, ledger: options.path)
             let now = max(try Clock.now(), state.time)
             let phase = t.phase(at: now)
             if reached(goal, t, phase, now) {

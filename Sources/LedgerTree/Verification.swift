@@ -18,7 +18,7 @@ public enum Verification {
             switch try SinceAudit.start(ledger: ledger, checkpoint: since, state: previous, statePath: state, trust: trust) {
             case .failure(let f):
                 report = AuditReport(findings: [f], lines: Int(previous.size), ledgerID: previous.ledger, head: previous.head,
-                                     tasks: previous.state.tasks.count, recomputed: 0)
+                                     tasks: Int(previous.state.taskCount), recomputed: 0)
                 report.since = Int(previous.size)
             case .success(let resume):
                 (report, saved) = try IncrementalAudit.verify(ledger: ledger, from: previous, resume: resume, recompute: recompute, now: now)

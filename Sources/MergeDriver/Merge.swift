@@ -105,11 +105,17 @@ public enum Merge {
         // 2. The state after the kept side, through the same checks as verify, and the signed
         //    transactions it has since the shared lines (not applied twice).
         var keptIDs = Set<String>()
+        // The tasks closed after the shared lines (by the kept side, then by the re-chained
+        // entries): the state holds open tasks only, and the other side's settle of one of them
+        // is dropped. A task closed within the shared lines cannot be settled by the other side.
+        var closedSince = Set<String>()
         var options = Replay.Options()
         options.stopAtFirstFinding = true
-        let replay = try Replay.run(path: keptPath, options: options) { entry, _ in
+        let replay = try Replay.run(path: keptPath, options: options, onEntry: { entry, _ in
             if entry.seq > Int64(common), entry.tx.isSigned { keptIDs.insert(entry.tx.id) }
-        }
+        }, onClose: { t in
+            if (t.closedSeq ?? 0) > Int64(common) { closedSince.insert(t.id) }
+        })
         if let f = replay.findings.first {
             if replay.lines == 0 && otherStart == nil { throw Conflict(message: "both versions are empty") }
             throw Conflict(message: "the \(keptName) does not verify (\(f))")
@@ -138,10 +144,13 @@ public enum Merge {
                     let time = max(old.time, state.time)
                     var tx = old.tx
                     if tx.kind == "settle" {
-                        guard let task = (try? SettleBody.parse(tx, line: number))?.task, let t = state.tasks[task] else {
+                        guard let task = (try? SettleBody.parse(tx, line: number))?.task else {
                             throw Conflict(message: "\(otherSide) line \(number) settles a task this ledger does not have")
                         }
-                        if t.closed != nil { dropped += 1; continue }  // the kept side closed it already
+                        if closedSince.contains(task) { dropped += 1; continue }  // the kept side closed it already
+                        guard let t = state.tasks[task] else {
+                            throw Conflict(message: "\(otherSide) line \(number) settles a task this ledger does not have open")
+                        }
                         do throws(LedgerFinding) {
                             tx = SettleBody.transaction(task: task, try Contract.settlement(t, at: time), ledger: state.ledgerID)
                         } catch {
@@ -149,7 +158,9 @@ public enum Merge {
                         }
                     }
                     let entry = Entry(seq: state.seq + 1, link: state.head, time: time, tx: tx)
-                    do throws(LedgerFinding) { try Contract.apply(&state, entry) } catch {
+                    do throws(LedgerFinding) {
+                        if let closed = try Contract.apply(&state, entry) { closedSince.insert(closed.id) }
+                    } catch {
                         var hint = ""
                         if error.code == .duplicateTransaction {
                             hint = " (the same key appended in two clones in the same nonce lane: run `crowdledger git-setup` in each clone so each signs in its own lane, then redo this action on the kept version)"

@@ -63,11 +63,20 @@ public struct LedgerHistory: Sendable {
     /// Each task's publish body, by task id.
     public var published: [String: PublishBody] = [:]
 
+    /// The tasks that closed, in closing order (they leave the contract state when they close).
+    public var closed: [TaskState] = []
+
+    /// Every task, open and closed, in publish order.
+    public var tasks: [TaskState] {
+        let open = state.map { s in s.taskOrder.map { s.tasks[$0]! } } ?? []
+        return (closed + open).sorted { $0.publishSeq < $1.publishSeq }
+    }
+
     public static func read(path: String) throws -> LedgerHistory {
         var h = LedgerHistory()
-        let result = try Replay.run(path: path) { entry, state in
+        let result = try Replay.run(path: path, onEntry: { entry, state in
             h.add(entry, state)
-        }
+        }, onClose: { h.closed.append($0) })
         h.state = result.state
         h.findings = result.findings
         h.lines = result.lines

@@ -108,8 +108,8 @@ public struct LedgerReport: Sendable {
         let stateTime = state?.time ?? 0
         let at = max(now, stateTime)
         var tasks: [TaskReport] = []
-        for id in state?.taskOrder ?? [] where only == nil || only == id {
-            guard let t = state?.tasks[id], let pub = history.published[id] else { continue }
+        for t in history.tasks where only == nil || only == t.id {
+            guard let pub = history.published[t.id] else { continue }
             tasks.append(task(t, pub, history: history, audit: audit, now: at))
         }
         var balances: [(String, Int64)] = []

@@ -45,7 +45,7 @@ import Testing
         // The mechanism paid them: the ledger itself is valid...
         let plain = try Auditor.verify(path: client.path)
         #expect(plain.findings.isEmpty)
-        #expect(try client.state().tasks[task]?.agreedResult == SHA256.hex(Array("the colluders' agreed junk\n".utf8)))
+        #expect(try Tasks.find(try client.state(), task, ledger: client.path).agreedResult == SHA256.hex(Array("the colluders' agreed junk\n".utf8)))
         // ...but recomputation shows the agreed result is not the program's output.
         let report = try Auditor.verify(path: client.path, recompute: true)
         let finding = try #require(report.findings.first)
@@ -66,8 +66,7 @@ import Testing
 
     @Test func corruptBlobIsFlagged() throws {
         let (tmp, client, _) = try play(agreeOn: false)
-        let state = try client.state()
-        let input = state.tasks.values.first!.inputs[0].digest
+        let input = try #require(try Session.closedTasks(path: client.path).closed.first).inputs[0].digest
         // Replace the blob file's content with another valid zlib stream.
         try FileIO.replaceAtomically(client.blobs.path(of: input), contents: try Zlib.compress(Array("other".utf8)))
         let report = try Auditor.verify(path: client.path)

@@ -258,8 +258,11 @@ extension LedgerState {
         now += 3600 * 2
         try client.settle(task: e, time: t())
 
-        let state = try #require(try Replay.run(path: client.path).state)
-        #expect(Set(state.tasks.values.map(stageName)) == ["joining", "awaitingCoin", "working+reveals", "cancelled", "aborted"])
+        var closed: [TaskState] = []
+        let state = try #require(try Replay.run(path: client.path, onClose: { closed.append($0) }).state)
+        // Closed tasks leave the state (it holds open tasks only): the replay hands them over.
+        #expect(Set(state.tasks.values.map(stageName)) == ["joining", "awaitingCoin", "working+reveals"])
+        #expect(closed.map(stageName) == ["cancelled", "aborted"] && state.closedCount == 2)
         #expect(try roundTrip(state) == state)
         // The cache the last append wrote resumes to that state exactly.
         #expect(try #require(StateCache.load(ledger: client.path)).state == state)
@@ -270,8 +273,11 @@ extension LedgerState {
 
     /// The project's own record (committed coins, a cheater, evaluation payments, settled tasks).
     @Test func theDemoLedgersStateRoundTrips() throws {
-        let state = try #require(try Replay.run(path: repositoryRoot + "/ledger/ledger.jsonl").state)
-        #expect(state.tasks.values.contains { stageName($0) == "settled" })
+        var closed: [TaskState] = []
+        let state = try #require(try Replay.run(path: repositoryRoot + "/ledger/ledger.jsonl", onClose: { closed.append($0) }).state)
+        #expect(closed.contains { stageName($0) == "settled" } && state.closedCount == Int64(closed.count))
+        // A closed task's archive line (the same JSON) round-trips too.
+        for t in closed { #expect(try TaskState(json: try JSON.parse(ClosedArchive.line(t))) == t) }
         #expect(try roundTrip(state) == state)
     }
 }

@@ -43,7 +43,7 @@ struct ConservationTests {
 
         func checkClosed(_ task: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
             let s = try h.state()
-            #expect(s.tasks[task]?.closed != nil, sourceLocation: sourceLocation)
+            #expect(try Tasks.find(s, task, ledger: h.path).closed != nil && s.tasks[task] == nil, sourceLocation: sourceLocation)
             #expect(s.escrow == 0, sourceLocation: sourceLocation)
             #expect(s.burned == burned, sourceLocation: sourceLocation)
             #expect(s.genesisTotal == genesisTotal, sourceLocation: sourceLocation)

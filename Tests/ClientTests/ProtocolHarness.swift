@@ -181,7 +181,7 @@ final class ProtocolHarness {
 
     func state() throws -> LedgerState { try client.state() }
     func balance(_ account: String) throws -> Int64 { try state().balance(of: account) }
-    func taskState(_ id: String) throws -> TaskState { try #require(try state().tasks[id]) }
+    func taskState(_ id: String) throws -> TaskState { try Tasks.find(try state(), id, ledger: path) }
     func fileBytes() throws -> [UInt8] { try FileIO.readAll(path) }
 
     // MARK: - Steps

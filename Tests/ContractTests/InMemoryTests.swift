@@ -10,6 +10,11 @@ import Testing
 struct MemoryLedger {
     var state: LedgerState
     var time: Int64
+    /// The tasks that closed, by id (they leave the state, which holds open tasks only).
+    var closed: [String: TaskState] = [:]
+
+    /// An open or closed task.
+    func task(_ id: String) -> TaskState? { state.tasks[id] ?? closed[id] }
 
     init(allocations: [String: Int64], time: Int64 = 1_700_000_000) throws {
         let genesis = GenesisBody(name: "memory", allocations: allocations, salt: [UInt8](repeating: 7, count: 32)).entry(time: time)
@@ -30,7 +35,7 @@ struct MemoryLedger {
     @discardableResult
     mutating func apply(_ key: Ed25519.PrivateKey, _ body: some TransactionBody, at time: Int64? = nil) throws(LedgerFinding) -> Entry {
         let e = entry(try! signed(key, body), at: time)
-        try Contract.apply(&state, e)
+        if let c = try Contract.apply(&state, e) { closed[c.id] = c }
         return e
     }
 
@@ -39,7 +44,7 @@ struct MemoryLedger {
     mutating func settle(_ task: String, at time: Int64) throws(LedgerFinding) -> SettlementRecord {
         let t = state.tasks[task]!
         let record = try Contract.settlement(t, at: time)
-        try Contract.apply(&state, entry(SettleBody.transaction(task: task, record, ledger: state.ledgerID), at: time))
+        if let c = try Contract.apply(&state, entry(SettleBody.transaction(task: task, record, ledger: state.ledgerID), at: time)) { closed[c.id] = c }
         return record
     }
 
@@ -182,5 +187,60 @@ struct InMemoryContractTests {
         #expect(applies(try tx(a.state.nextNonce(for: party, lane: laneA)))?.message.contains("largest nonce") == true)
         #expect(applies(try tx(Int64.max)) == nil)  // the last lane's last nonce
         #expect(applies(try tx(3)) == nil)
+    }
+}
+
+/// Issue 12: the state holds open tasks only. A task leaves it when it closes (apply returns it);
+/// a transaction naming it is refused with the same code as one naming a task never published.
+@Suite("Closed tasks leave the state")
+struct ClosedTaskTests {
+    let requester = try! Ed25519.PrivateKey(seed: [UInt8](repeating: 1, count: 32))
+    let w1 = try! Ed25519.PrivateKey(seed: [UInt8](repeating: 2, count: 32))
+
+    func task() -> PublishBody {
+        PublishBody(program: ProgramSpec(name: "hash-iterate", params: ["iterations": .int(3)], digest: nil),
+                    inputs: [], reward: 20, deposit: 10, workers: 2,
+                    windows: Windows(join: 100, coin: 100, commit: 100, reveal: 100),
+                    coin: .publicValue(String(repeating: "ab", count: 32)))
+    }
+
+    @Test("cancel and settle hand the closed task back and remove it; the count stays")
+    func closingRemoves() throws {
+        var l = try MemoryLedger(allocations: [requester.publicKey.hex: 1000, w1.publicKey.hex: 50])
+        let a = try l.apply(requester, task()).tx.id
+        let b = try l.apply(requester, task()).tx.id
+        try l.apply(w1, JoinBody(task: b))
+        #expect(l.state.taskOrder == [a, b] && l.state.taskCount == 2)
+        let cancel = l.entry(try l.signed(requester, CancelBody(task: a, payouts: l.state.tasks[a]!.cancelRecord.payouts)))
+        let closed = try Contract.apply(&l.state, cancel)
+        #expect(closed?.id == a && closed?.closed == .cancelled && closed?.closedSeq == cancel.seq)
+        #expect(l.state.tasks[a] == nil && l.state.taskOrder == [b] && l.state.closedCount == 1 && l.state.taskCount == 2)
+        try l.settle(b, at: l.time + 101)  // too few workers by the join deadline: aborted
+        #expect(l.state.tasks.isEmpty && l.state.taskOrder.isEmpty && l.state.closedCount == 2)
+        #expect(l.closed[b]?.closed == .aborted && l.state.escrow == 0)
+    }
+
+    @Test("a transaction naming a closed task: the same code as a task never published, an honest message")
+    func namingAClosedTask() throws {
+        var l = try MemoryLedger(allocations: [requester.publicKey.hex: 1000, w1.publicKey.hex: 50])
+        let publish = try l.apply(requester, task())
+        let a = publish.tx.id
+        try l.apply(requester, CancelBody(task: a, payouts: l.state.tasks[a]!.cancelRecord.payouts))
+        func refusal(_ key: Ed25519.PrivateKey, _ body: some TransactionBody) -> LedgerFinding? {
+            var s = l
+            do throws(LedgerFinding) { try s.apply(key, body); return nil } catch { return error }
+        }
+        let closedJoin = try #require(refusal(w1, JoinBody(task: a)))
+        let neverJoin = try #require(refusal(w1, JoinBody(task: String(repeating: "ef", count: 32))))
+        #expect(closedJoin.code == .rejected && neverJoin.code == .rejected)
+        #expect(closedJoin.message == "join: task \(a) is not open on this ledger: never published, or already closed")
+        let closedCancel = try #require(refusal(requester, CancelBody(task: a, payouts: [])))
+        #expect(closedCancel.code == .rejected && closedCancel.message.contains("is not open on this ledger"))
+        // Its id cannot come back: the publish line again is a replayed nonce.
+        var s = l.state
+        let again = Entry(seq: s.seq + 1, link: s.head, time: l.time, tx: publish.tx)
+        do throws(LedgerFinding) { try Contract.apply(&s, again); Issue.record("a closed task's publish was accepted again") } catch {
+            #expect(error.code == .duplicateTransaction)
+        }
     }
 }

@@ -33,8 +33,8 @@ import Testing
         let expected = try FileIO.readAll(recorded)
         #expect(produced == expected, "the demo's ledger differs from ledger/ledger.jsonl (re-record with CROWDLEDGER_RECORD=1 and review)")
         // The recorded blobs are the demo's blobs.
-        let state = try LedgerClient(path: recorded).state()
-        for task in state.tasks.values {
+        let (state, closed) = try Session.closedTasks(path: recorded)
+        for task in closed + state.tasks.values {
             for input in task.inputs { #expect(BlobStore(ledgerPath: recorded).contains(input.digest)) }
         }
         // The recorded ledger passes a full audit on its own.

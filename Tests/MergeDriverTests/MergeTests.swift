@@ -208,8 +208,9 @@ import Testing
         let out = dir + "/m.jsonl"
         try FileIO.createExclusive(out, contents: merged.bytes, mode: 0o644)
         #expect(try Auditor.verify(path: out).findings.isEmpty)
-        let state = try #require(try Replay.run(path: out).state)
-        #expect(state.tasks[task]?.closed == .settled)
+        var closed: [String: TaskState] = [:]
+        let state = try #require(try Replay.run(path: out, onClose: { closed[$0.id] = $0 }).state)
+        #expect(closed[task]?.closed == .settled && state.tasks[task] == nil)
         #expect(state.balance(of: c.ids[1]) == 1000 + 1 + 5 && state.balance(of: c.ids[2]) == 1000 + 5)
         // Merging B again onto the merged ledger: its reveal is already there (same transaction id)
         // and its settle is redundant (the task is closed): both dropped, nothing changes.

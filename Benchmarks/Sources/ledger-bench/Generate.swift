@@ -312,7 +312,7 @@ struct Generator {
         try KeyFile.create(keyPath, key: g.keys[0])
         let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let kinds = g.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        FileHandleless.err("generated \(g.seq) entries (\(kinds); \(g.state.tasks.count) tasks) in \(String(format2: s)) s")
+        FileHandleless.err("generated \(g.seq) entries (\(kinds); \(g.state.taskCount) tasks) in \(String(format2: s)) s")
         print("key \(keyPath) account \(g.ids[0]) recipient \(g.ids[1])")
     }
 }

@@ -1,0 +1,121 @@
+import Files
+public import Contract
+import CanonicalJSON
+import LedgerCrypto
+import LedgerStore
+import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How far the closed-task archive goes, as the state cache records it: `count` lines ending at
+/// byte `bytes`, and `digest`, the chain `d(0) = 64 zeros`, `d(i) = SHA-256(hex d(i-1) ‖ line i ‖ 0x0a)`
+/// (hex), which a reader recomputes over the lines it reads. An archive that does not end the
+/// same way is never trusted.
+public struct ArchiveMark: Sendable, Equatable {
+    public var count: Int64
+    public var bytes: Int64
+    public var digest: String
+    public static let empty = ArchiveMark(count: 0, bytes: 0, digest: String(repeating: "0", count: 64))
+
+    public init(count: Int64, bytes: Int64, digest: String) {
+        self.count = count
+        self.bytes = bytes
+        self.digest = digest
+    }
+
+    /// The mark after one more line (without its newline).
+    public func adding(_ line: [UInt8]) -> ArchiveMark {
+        ArchiveMark(count: count + 1, bytes: bytes + Int64(line.count) + 1,
+                    digest: SHA256.hex(Array(digest.utf8) + line + [0x0a]))
+    }
+}
+
+/// The closed tasks of a ledger, beside its state cache: `.<ledger file name>.closed.state` (so the
+/// `.*.state` line that keeps the cache out of git keeps it out too), one line per
+/// closed task in closing order, each the task's canonical JSON (`TaskState.json`, as in the
+/// cache). The contract state (and so the cache every append loads) holds open tasks only; a task
+/// that closes is appended here by whatever writes the cache, never rewritten. Like the cache it
+/// is not part of the ledger format, safe to delete (a replay rebuilds it) and kept out of git.
+///
+/// The cache records how far the archive goes (`ArchiveMark`): a save truncates whatever lies
+/// beyond that mark (lines a crash left between the two writes) before it appends; a cache whose
+/// archive is shorter is not used (the whole ledger is replayed and the archive rewritten); and a
+/// reader checks the digest chain of every line it reads, so an edited archive is found and
+/// rebuilt, never trusted. Writers hold an exclusive `flock` on the archive, readers a shared one.
+public enum ClosedArchive {
+    public static func path(forLedger ledger: String) -> String {
+        let dir = FileIO.directoryName(ledger)
+        let name = ledger.split(separator: "/").last.map(String.init) ?? ledger
+        return (dir == "." && !ledger.hasPrefix("./") ? "" : dir + "/") + "." + name + ".closed.state"
+    }
+
+    /// A closed task's archive line (without its newline).
+    public static func line(_ task: TaskState) -> [UInt8] { task.json.canonicalBytes }
+
+    /// Cuts the archive to `mark` and appends `lines` after it; returns the new mark. Throws when
+    /// the archive cannot be written, or is shorter than `mark` (the caller then rebuilds it).
+    /// `then` runs while the exclusive lock is still held (the cache's write).
+    static func append(ledger: String, after mark: ArchiveMark, _ lines: [[UInt8]], then: (ArchiveMark) -> Void) throws -> ArchiveMark {
+        let p = path(forLedger: ledger)
+        if mark == .empty && lines.isEmpty && !FileIO.exists(p) { then(mark); return mark }  // no archive yet, none needed
+        let fd = try FileIO.open(p, .readWrite, options: [.create], permissions: FilePermissions(rawValue: 0o644))
+        defer { try? fd.close() }
+        while flock(fd.rawValue, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw FileIO.Error(path: p, reason: "cannot lock") }
+        }
+        defer { _ = flock(fd.rawValue, LOCK_UN) }
+        var st = stat()
+        guard fstat(fd.rawValue, &st) == 0, Int64(st.st_size) >= mark.bytes else {
+            throw FileIO.Error(path: p, reason: "shorter than the state cache says")
+        }
+        guard ftruncate(fd.rawValue, off_t(mark.bytes)) == 0 else { throw FileIO.Error(path: p, reason: "cannot truncate") }
+        var out = mark
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 16)
+        _ = try fd.seek(offset: mark.bytes, from: .start)
+        for l in lines {
+            out = out.adding(l)
+            buffer += l
+            buffer.append(0x0a)
+            if buffer.count >= 1 << 20 { try FileIO.writeAll(fd, buffer, path: p); buffer.removeAll(keepingCapacity: true) }
+        }
+        if !buffer.isEmpty { try FileIO.writeAll(fd, buffer, path: p) }
+        then(out)
+        return out
+    }
+
+    public struct Mismatch: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads the archive up to `mark`, checking every line's JSON and the digest chain, and calls
+    /// `each` with every closed task in closing order. Throws `Mismatch` when the archive does not
+    /// end as `mark` says (missing, shorter, edited): nothing in it may then be trusted.
+    public static func scan(ledger: String, mark: ArchiveMark, _ each: (TaskState) throws -> Void) throws {
+        if mark.count == 0 && mark.bytes == 0 { return }
+        let p = path(forLedger: ledger)
+        guard let size = FileIO.size(p), size >= mark.bytes else {
+            throw Mismatch(description: "\(p): missing or shorter than the state cache says")
+        }
+        // The shared lock waits for a save in progress (which cuts and appends under an exclusive one).
+        let lockFD = try FileIO.open(p, .readOnly)
+        defer { try? lockFD.close() }
+        while flock(lockFD.rawValue, LOCK_SH) != 0 && errno == EINTR {}
+        defer { _ = flock(lockFD.rawValue, LOCK_UN) }
+        var reader = try LineReader(path: p)
+        var at = ArchiveMark.empty
+        while at.count < mark.count, let raw = try reader.next() {
+            guard raw.terminated else { break }
+            at = at.adding(raw.bytes)
+            guard at.bytes <= mark.bytes else { break }
+            guard let json = try? JSON.parse(raw.bytes), let task = try? TaskState(json: json), task.closed != nil else {
+                throw Mismatch(description: "\(p):\(raw.number): not a closed task")
+            }
+            try each(task)
+        }
+        guard at == mark else { throw Mismatch(description: "\(p): does not end as the state cache says (edited or cut)") }
+    }
+}

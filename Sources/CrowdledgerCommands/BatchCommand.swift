@@ -13,7 +13,7 @@ import Darwin
 /// A command that appends one transaction: it can run alone (`run`: lock, replay, append, fsync)
 /// or as one line of `batch` (its operation joins the batch's group).
 protocol AppendingCommand: ParsableCommand {
-    var options: LedgerOptions { get }
+    var options: LedgerOptions { get set }
     /// The transaction to append (read the files it names, check its arguments; nothing written).
     func operation(keys: KeyLoader) throws -> LedgerClient.Operation
 }
@@ -89,7 +89,7 @@ struct Batch: ParsableCommand {
                 guard let name = words.first, let type = Self.commands[name] else {
                     throw ToolError.usage("batch runs \(Self.commands.keys.sorted().joined(separator: ", ")); got \"\(words.first ?? "")\"")
                 }
-                let command: any AppendingCommand
+                var command: any AppendingCommand
                 do {
                     command = try type.parse(Array(words.dropFirst()))
                 } catch {
@@ -99,6 +99,9 @@ struct Batch: ParsableCommand {
                 if let l = command.options.ledger, l != options.path {
                     throw ToolError.usage("--ledger \(l): a batch appends to its own ledger (\(options.path)); give --ledger to batch")
                 }
+                // Everything the line's operation finds beside its ledger (a publish's blobs, the
+                // closed-task archive) is the batch's ledger's, not the default one's.
+                command.options.ledger = options.path
                 ops.append(try command.operation(keys: keys))
                 opLine.append(results.count)
                 results.append(nil)

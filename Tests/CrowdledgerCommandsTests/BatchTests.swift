@@ -2,6 +2,7 @@ import Audit
 import Files
 import Foundation
 import LedgerCrypto
+import LedgerStore
 import Testing
 
 /// `crowdledger batch`: many appending commands under one lock, one result line per command, a
@@ -40,6 +41,25 @@ import Testing
         let all = try dir.write("cmds", "transfer --key \(alice.path) --to \(bob.account) --amount 1\n")
         #expect(CLI.run(["batch", "--ledger", path, all], env: env).status == 0)
         #expect(CLI.ledgerLines(path).count == 5)
+    }
+
+    /// A batch's `publish` keeps its inputs beside the batch's ledger (`--ledger` to batch), not
+    /// beside the default ledger of the directory it runs in.
+    @Test func aPublishInABatchStoresItsInputsBesideTheBatchesLedger() throws {
+        let dir = try TempDir()
+        let alice = try CLI.fixtureKey("alice", in: dir), bob = try CLI.fixtureKey("bob", in: dir)
+        let (path, _) = try CLI.makeLedger(in: dir, keys: [alice, bob], fund: 100)
+        let input = try dir.write("in.bin", "batch input\n")
+        let elsewhere = dir.path("elsewhere")
+        try FileIO.makeDirectories(elsewhere)
+        let env = ["CROWDLEDGER_TIME": String(CLI.t0)]
+        let line = "publish --key \(alice.path) --program hash-iterate --params '{\"iterations\":1}' --input \(input) --reward 5 --deposit 1 --workers 2\n"
+        let r = CLI.run(["batch", "--ledger", path, "-"], env: env, stdin: Array(line.utf8), cwd: elsewhere)
+        #expect(r.status == 0 && r.lines.count == 1, "\(r)")
+        let digest = Hex.encode(SHA256.hash(Array("batch input\n".utf8)))
+        #expect(FileIO.exists(BlobStore(ledgerPath: path).path(of: digest)), "the blob is not beside \(path)")
+        #expect(!FileIO.exists(elsewhere + "/ledger"), "the batch wrote beside the default ledger of its working directory")
+        #expect(CLI.run(["verify", "--ledger", path]).status == 0)
     }
 
     @Test func aContractRefusalExitsOneAndAMissingFileTwo() throws {

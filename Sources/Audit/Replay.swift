@@ -208,9 +208,17 @@ public struct Replay {
                 inFlight.append((next, box, group))
             }
             if inFlight.isEmpty { break }
-            let oldest = inFlight.removeFirst()
+            var oldest = inFlight.removeFirst()
             oldest.group.wait()
             process(oldest.lines, oldest.box.parsed)
+            // Freeing the batch (its lines, entries and bodies) is work for another core: this
+            // thread, which applies every entry in order, is the pipeline's serial part. The box
+            // takes the lines, so the worker drops the last references to both.
+            if depth > 1 {
+                let garbage = oldest.box
+                swap(&garbage.lines, &oldest.lines)
+                DispatchQueue.global().async { garbage.lines = []; garbage.parsed = [] }
+            }
         }
         for pending in inFlight { pending.group.wait() }  // stopped early: let the workers finish
         if result.lines == 0 && !done {
@@ -224,6 +232,8 @@ public struct Replay {
     /// orders the write before the read).
     final class ParsedBox: @unchecked Sendable {
         var parsed: [Parsed] = []
+        /// The batch's lines, handed over to be freed with the parse.
+        var lines: [RawLine] = []
     }
 
     /// A parsed line: the entry when the line could be read, and a finding when it could not or

@@ -77,6 +77,23 @@ extension JSON {
     }
 }
 
+extension JSON {
+    /// For a reader of a fixed outer layout (a ledger line's envelope): parses the object that
+    /// starts at `start` of `p`, nested inside `enclosingDepth` objects or arrays, and returns it
+    /// with the offset just after it — only when it is plainly canonical (see `Parser.plain`:
+    /// no whitespace, escape, non-ASCII byte, `-0`, or key out of order anywhere in it). nil on
+    /// anything else, including every error `parse` would throw: the caller then takes the
+    /// strict path, which reports it. The value is the one `parse` builds for those bytes.
+    public static func plainObject(in p: UnsafeBufferPointer<UInt8>, at start: Int, enclosingDepth: Int) -> (object: JSONObject, end: Int)? {
+        guard start < p.count, p[start] == UInt8(ascii: "{") else { return nil }
+        var parser = Parser(p)
+        parser.i = start
+        guard let value = try? parser.parseValue(depth: enclosingDepth), parser.plain,
+              case .object(let o) = value else { return nil }
+        return (o, parser.i)
+    }
+}
+
 private func withContiguousBytes<R>(
     _ bytes: some Collection<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws(JSONError) -> R
 ) throws(JSONError) -> R {

@@ -275,31 +275,40 @@ extension Ed25519 {
     /// `weakness(ofPoint:)` of an account id (64 lower-case hex digits); nil for text that is not
     /// such an id (its shape is checked elsewhere).
     public static func weakness(ofAccount hex: String) -> KeyWeakness? {
-        guard let bytes = Hex.decode(hex), bytes.count == 32 else { return nil }
-        return pointWeakness(bytes, at: 0)
+        // Decoded on the stack (every entry's party, and every account a body names, is checked).
+        var hex = hex
+        return hex.withUTF8 { utf8 -> KeyWeakness? in
+            guard utf8.count == 64 else { return nil }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buf -> KeyWeakness? in
+                guard Hex.decode(utf8, into: buf) else { return nil }
+                return pointWeakness(UnsafeBufferPointer(buf))
+            }
+        }
     }
 
     /// `weakness(ofPoint:)` of `bytes[offset..<offset + 32]`; `bytes` holds at least that.
     static func pointWeakness(_ bytes: [UInt8], at offset: Int) -> KeyWeakness? {
-        bytes.withUnsafeBufferPointer { all in
-            let b = UnsafeBufferPointer(rebasing: all[offset..<offset + 32])
-            // y ≥ p: y is p + i for i in 0...18, i.e. bytes ed..ff ff…ff 7f (sign bit ignored).
-            var highAllOnes = b[31] & 0x7f == 0x7f
-            if highAllOnes { for i in 1..<31 where b[i] != 0xff { highAllOnes = false; break } }
-            if highAllOnes && b[0] >= 0xed { return .nonCanonical }
-            // Compare with the 7 values of y of small-order points, sign bit ignored.
-            for y in smallOrderYs {
-                var same = y[31] == b[31] & 0x7f
-                if same { for i in 0..<31 where y[i] != b[i] { same = false; break } }
-                if same {
-                    // x = 0 (y = 1 or y = p - 1) with the sign bit set is non-canonical; the
-                    // y ≥ p ones were caught above.
-                    let xIsZero = y[0] == 0x01 || y[0] == 0xec
-                    return xIsZero && b[31] & 0x80 != 0 ? .nonCanonical : .smallOrder
-                }
+        bytes.withUnsafeBufferPointer { all in pointWeakness(UnsafeBufferPointer(rebasing: all[offset..<offset + 32])) }
+    }
+
+    /// `weakness(ofPoint:)` of the 32 bytes `b`.
+    static func pointWeakness(_ b: UnsafeBufferPointer<UInt8>) -> KeyWeakness? {
+        // y ≥ p: y is p + i for i in 0...18, i.e. bytes ed..ff ff…ff 7f (sign bit ignored).
+        var highAllOnes = b[31] & 0x7f == 0x7f
+        if highAllOnes { for i in 1..<31 where b[i] != 0xff { highAllOnes = false; break } }
+        if highAllOnes && b[0] >= 0xed { return .nonCanonical }
+        // Compare with the 7 values of y of small-order points, sign bit ignored.
+        for y in smallOrderYs {
+            var same = y[31] == b[31] & 0x7f
+            if same { for i in 0..<31 where y[i] != b[i] { same = false; break } }
+            if same {
+                // x = 0 (y = 1 or y = p - 1) with the sign bit set is non-canonical; the
+                // y ≥ p ones were caught above.
+                let xIsZero = y[0] == 0x01 || y[0] == 0xec
+                return xIsZero && b[31] & 0x80 != 0 ? .nonCanonical : .smallOrder
             }
-            return nil
         }
+        return nil
     }
 
     /// The canonical y values (sign bit clear) of the small-order points: y = 0, 1, the two of

@@ -42,6 +42,20 @@ public enum Hex {
         }
     }
 
+    /// Decodes `utf8` (an even number of hex digits, as `decode(_:)` reads them) into `out`, which
+    /// holds exactly half as many bytes; false (and `out` partly written) when a digit is not hex.
+    static func decode(_ utf8: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+        precondition(utf8.count == 2 * out.count)
+        var i = 0
+        while i < utf8.count {
+            let hi = nibble(utf8[i]), lo = nibble(utf8[i + 1])
+            guard hi | lo < 0x10 else { return false }
+            out[i / 2] = hi << 4 | lo
+            i += 2
+        }
+        return true
+    }
+
     /// True when `text` is exactly `byteCount` bytes of lower-case hex.
     public static func isCanonical(_ text: String, byteCount: Int) -> Bool {
         var text = text

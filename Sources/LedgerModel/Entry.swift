@@ -39,6 +39,11 @@ public struct Entry: Sendable, Equatable {
         self.hash = hash
     }
 
+    /// An entry read by `parseDirect` (its hash already checked against the line).
+    init(direct seq: Int64, link: String, time: Int64, tx: Transaction, hash: String) {
+        self.init(seq: seq, link: link, time: time, tx: tx, hash: hash)
+    }
+
     static func unhashedObject(seq: Int64, link: String, time: Int64, tx: JSON) -> JSON {
         .object(["link": .string(link), "seq": .int(seq), "time": .int(time), "tx": tx])
     }
@@ -53,7 +58,17 @@ public struct Entry: Sendable, Equatable {
     /// Parses one line (without its newline) and checks everything that can be checked from the
     /// line alone: canonical form, shape, and that `hash` is the hash of the rest. Does not check
     /// the link, position, time order or signature; ``ChainChecker`` and the contract do.
+    ///
+    /// A line in exactly the usual canonical layout is read directly (`parseDirect`: no generic
+    /// JSON tree for the envelope); anything else, and every line with a finding, goes through
+    /// the strict path (`parseStrict`), which builds the same entry or reports the finding.
     public static func parse(line bytes: [UInt8], lineNumber: Int) throws(LedgerFinding) -> Entry {
+        if let entry = parseDirect(line: bytes) { return entry }
+        return try parseStrict(line: bytes, lineNumber: lineNumber)
+    }
+
+    /// The general reader: the strict JSON parser, the canonical check, then the shape.
+    static func parseStrict(line bytes: [UInt8], lineNumber: Int) throws(LedgerFinding) -> Entry {
         let value: JSON
         do {
             value = try JSON.parseCanonical(bytes)
@@ -140,11 +155,16 @@ public struct Entry: Sendable, Equatable {
 
     /// SHA-256 of a canonical entry line with its leading `"hash":"…",` member removed.
     static func hashOfCanonicalLine(_ bytes: [UInt8]) -> String {
+        Hex.encode(digestOfCanonicalLine(bytes))
+    }
+
+    /// The same hash as bytes.
+    static func digestOfCanonicalLine(_ bytes: [UInt8]) -> [UInt8] {
         // `{"hash":"` is 9 bytes, the digest 64, then `",` — 75 bytes in all.
         var h = SHA256()
         h.update(openBrace)
         h.update(bytes[75...])
-        return Hex.encode(h.finalize())
+        return h.finalize()
     }
 }
 

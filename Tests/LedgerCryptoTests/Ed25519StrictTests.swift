@@ -94,6 +94,16 @@ private let rfcSignature = hex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974
         #expect(EdPoint.decode(hex("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"))?.point == .identity)
     }
 
+    @Test("weakness(ofAccount:): the point's weakness for 64 hex digits, nil for anything else")
+    func weaknessOfAccount() {
+        #expect(Ed25519.weakness(ofAccount: Hex.encode(rfcKey)) == nil)
+        #expect(Ed25519.weakness(ofAccount: String(repeating: "0", count: 64)) == Ed25519.weakness(ofPoint: zeros32))
+        for text in ["", "00", String(repeating: "0", count: 63), String(repeating: "0", count: 66),
+                     String(repeating: "0", count: 62) + "0g", String(repeating: "0", count: 62) + "é"] {
+            #expect(Ed25519.weakness(ofAccount: text) == nil, "\(text)")
+        }
+    }
+
     @Test("each listed encoding is refused as a key and as R, as non-canonical exactly when it is")
     func listedAreRefused() throws {
         let message = Array("crowdledger/v1/tx\n{}".utf8)
@@ -103,6 +113,7 @@ private let rfcSignature = hex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974
             let key = try #require(Ed25519.PublicKey(bytes: e))
             #expect(key.weakness == expected, "\(Hex.encode(e))")
             #expect(Ed25519.weakness(ofPoint: e) == expected)
+            #expect(Ed25519.weakness(ofAccount: Hex.encode(e)) == expected)
             #expect(Ed25519.Verifier(key).keyWeakness == expected)
             for s in [zeros32, plus(zeros32, 1), Array(rfcSignature[32...])] {
                 #expect(!key.isValidSignature(identity + s, for: message))

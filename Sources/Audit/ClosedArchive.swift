@@ -172,10 +172,35 @@ public enum ClosedArchive {
         public let description: String
     }
 
+    /// Where a line of the archive is, and the SHA-256 of its bytes: enough to read one task again
+    /// (``read(ledger:at:)``) without keeping it, and to know it is still the line that was checked.
+    public struct Place: Sendable {
+        public let offset: Int64
+        public let length: Int
+        let digest: [UInt8]
+    }
+
+    /// The task of the line at `place`, read again after a ``scan(ledger:mark:places:)`` found it
+    /// there. Throws `Mismatch` when that line is no longer there, byte for byte.
+    public static func read(ledger: String, at place: Place) throws -> TaskState {
+        let p = path(forLedger: ledger)
+        guard let bytes = try? FileIO.readRange(p, offset: place.offset, count: place.length + 1), bytes.last == 0x0a,
+              SHA256.hash(bytes.dropLast()) == place.digest,
+              let json = try? JSON.parse(Array(bytes.dropLast())), let task = try? TaskState(json: json) else {
+            throw Mismatch(description: "\(p): changed while it was read")
+        }
+        return task
+    }
+
     /// Reads the archive up to `mark`, checking every line's JSON and the digest chain, and calls
     /// `each` with every closed task in closing order. Throws `Mismatch` when the archive does not
     /// end as `mark` says (missing, shorter, edited): nothing in it may then be trusted.
     public static func scan(ledger: String, mark: ArchiveMark, _ each: (TaskState) throws -> Void) throws {
+        try scan(ledger: ledger, mark: mark, places: false) { t, _ in try each(t) }
+    }
+
+    /// As `scan`; with `places`, `each` also gets where each line is (else nil).
+    public static func scan(ledger: String, mark: ArchiveMark, places: Bool, _ each: (TaskState, Place?) throws -> Void) throws {
         if mark.count == 0 && mark.bytes == 0 { return }
         let p = path(forLedger: ledger)
         guard let size = FileIO.size(p), size >= mark.bytes else {
@@ -190,12 +215,13 @@ public enum ClosedArchive {
         var at = ArchiveMark.empty
         while at.count < mark.count, let raw = try reader.next() {
             guard raw.terminated else { break }
+            let offset = at.bytes
             at = at.adding(raw.bytes)
             guard at.bytes <= mark.bytes else { break }
             guard let json = try? JSON.parse(raw.bytes), let task = try? TaskState(json: json), task.closed != nil else {
                 throw Mismatch(description: "\(p):\(raw.number): not a closed task")
             }
-            try each(task)
+            try each(task, places ? Place(offset: offset, length: raw.bytes.count, digest: SHA256.hash(raw.bytes)) : nil)
         }
         guard at == mark else { throw Mismatch(description: "\(p): does not end as the state cache says (edited or cut)") }
     }

@@ -338,6 +338,30 @@ public enum Session {
         return (state, out)
     }
 
+    /// The ledger's closed tasks one at a time, without keeping them: `start` gets the state (and
+    /// again, after a reset, when the archive did not match and is rebuilt), then `each` every
+    /// closed task in closing order with where its archive line is (``ClosedArchive/read(ledger:at:)``
+    /// reads it again), or nil when it came from a replay (without `cache`: keep the task).
+    public static func eachClosedTask(path: String, cache: Bool = true, start: (LedgerState) throws -> Void,
+                                      each: (TaskState, ClosedArchive.Place?) throws -> Void) throws {
+        if cache {
+            for attempt in 1...2 {
+                let (state, mark) = try stateAndArchive(path: path, cache: true)
+                guard let mark else { break }
+                try start(state)
+                do {
+                    try ClosedArchive.scan(ledger: path, mark: mark, places: true, each)
+                    return
+                } catch is ClosedArchive.Mismatch where attempt == 1 {
+                    try? FileIO.removeFile(StateCache.path(forLedger: path))
+                }
+            }
+        }
+        let (state, closed) = try closedTasks(path: path, cache: false)
+        try start(state)
+        for t in closed { try each(t, nil) }
+    }
+
     /// The closed tasks `keep` accepts, as of `state` (the state an append builds on, or a read
     /// showed): from the archive the cache on disk points to, plus the tasks closed by the lines
     /// written after the cache, up to `state` (a batch's state may be ahead of the file: tasks

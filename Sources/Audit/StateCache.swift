@@ -140,19 +140,31 @@ public enum StateCache {
     /// (ending at `signedOffset`) with their signatures checked (default: all), and the archive:
     /// `closed` (archive lines, ``ClosedArchive/line(_:)``) are the tasks that closed after the
     /// archive's `mark` (the one the state was resumed from; `.empty` after a whole replay).
-    /// First the archive is cut to `mark` and the lines appended, then the cache written with
-    /// the new mark, under the archive's lock. Best effort: a cache that cannot be written (or
-    /// whose archive cannot) is simply not there next time. Returns the new mark (nil: not saved).
     @discardableResult
     public static func save(ledger: String, state: LedgerState, lines: Int, offset: Int64, lastLineLength: Int,
                             signedLines: Int? = nil, signedOffset: Int64? = nil,
                             archive mark: ArchiveMark, closed: [[UInt8]]) -> ArchiveMark? {
-        guard mark.count + Int64(closed.count) == state.closedCount else { return nil }
+        let pending = ClosedArchive.Pending(ledger: ledger, after: mark)
+        pending.add(lines: closed)
+        return save(ledger: ledger, state: state, lines: lines, offset: offset, lastLineLength: lastLineLength,
+                    signedLines: signedLines, signedOffset: signedOffset, closed: pending)
+    }
+
+    /// As above, with the closed tasks' lines collected as the replay closed them (a whole
+    /// replay's spill to an unnamed file past a batch: memory stays bounded by the open state).
+    /// First the archive is cut to `closed.base` and the lines appended, then the cache written
+    /// with the new mark, under the archive's lock. Best effort: a cache that cannot be written
+    /// (or whose archive cannot) is simply not there next time. Returns the new mark (nil: not saved).
+    @discardableResult
+    public static func save(ledger: String, state: LedgerState, lines: Int, offset: Int64, lastLineLength: Int,
+                            signedLines: Int? = nil, signedOffset: Int64? = nil,
+                            closed: ClosedArchive.Pending) -> ArchiveMark? {
+        guard closed.mark.count == state.closedCount else { return nil }
         // Not fsynced: a cache lost or emptied by a crash is rebuilt; a whole older one still
         // names the line it was made from (checked on load), and the archive mark it had.
         let cachePath = path(forLedger: ledger)
         do {
-            return try ClosedArchive.append(ledger: ledger, after: mark, closed) { archive in
+            return try ClosedArchive.append(closed) { archive in
                 let file = File(version: version, lines: lines, offset: offset, lastLineLength: lastLineLength, head: state.head,
                                 signedLines: signedLines ?? lines, signedOffset: signedOffset ?? offset, state: state, archive: archive)
                 try? FileIO.replaceAtomically(cachePath, contents: file.json.canonicalBytes, mode: 0o644, durable: false)

@@ -83,7 +83,7 @@ public enum Session {
         // The archive of closed tasks follows the state the transaction is built on (a lookup of
         // a closed task, `Tasks.find`, reads it).
         let mark = cur.saveIfBehind(path: path) ?? cur.archive
-        let pending = cur.isBehind && mark == cur.archive ? cur.closed : []
+        let pending = cur.isBehind && mark == cur.archive ? cur.closed : ClosedArchive.Pending(ledger: path, after: mark)
         let time = try clock()
         guard time >= state.time else { throw AppendError.clockBehind(path: path, now: time, last: state.time) }
         if let limit = try notAfter?(), time > limit {
@@ -95,9 +95,9 @@ public enum Session {
         do throws(LedgerFinding) { closed = try Contract.apply(&state, entry) } catch { throw AppendError.rejected(path: path, error) }
         let line = entry.line
         try writer.append(line: line)
+        if let closed { pending.add(closed) }
         StateCache.save(ledger: path, state: state, lines: replay.lines + 1,
-                        offset: replay.validLength + Int64(line.count) + 1, lastLineLength: line.count,
-                        archive: mark, closed: pending + (closed.map { [ClosedArchive.line($0)] } ?? []))
+                        offset: replay.validLength + Int64(line.count) + 1, lastLineLength: line.count, closed: pending)
         return (entry, state)
     }
 
@@ -159,7 +159,10 @@ public enum Session {
             throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
         }
         var mark = cur.saveIfBehind(path: path) ?? cur.archive
-        var closed = cur.isBehind && mark == cur.archive ? cur.closed : []
+        // The lines the replay closed, when its save failed (they still follow `mark`), and the
+        // lines of the groups written since the last save.
+        var carried: ClosedArchive.Pending? = cur.isBehind && mark == cur.archive && cur.closed.count > 0 ? cur.closed : nil
+        var closed: [[UInt8]] = []
         var lines = replay.lines
         var offset = replay.validLength
         while outcomes.count < builds.count {
@@ -205,10 +208,15 @@ public enum Session {
             }
             lines += group.count
             offset += Int64(group.reduce(0) { $0 + $1.count + 1 })
+            let pending = carried ?? ClosedArchive.Pending(ledger: path, after: mark)
+            pending.add(lines: closed)
+            closed = []
             if let m = StateCache.save(ledger: path, state: state, lines: lines, offset: offset, lastLineLength: group.last!.count,
-                                       archive: mark, closed: closed) {
+                                       closed: pending) {
                 mark = m
-                closed = []
+                carried = nil
+            } else {
+                carried = pending
             }
         }
     }
@@ -221,9 +229,10 @@ public enum Session {
         let signedLines: Int
         let signedOffset: Int64
         /// The archive mark of the cache resumed from (`.empty` after a whole replay), and the
-        /// archive lines of the tasks the replayed lines closed after it.
+        /// archive lines of the tasks the replayed lines closed after it (spilled to a file past a
+        /// batch, so a cold replay's memory does not grow with the closed tasks).
         let archive: ArchiveMark
-        let closed: [[UInt8]]
+        let closed: ClosedArchive.Pending
 
         /// The replay covered lines the cache did not.
         var isBehind: Bool { replay.lines > (resume?.lines ?? 0) }
@@ -234,7 +243,7 @@ public enum Session {
             guard isBehind, let state = replay.state else { return nil }
             return StateCache.save(ledger: path, state: state, lines: replay.lines, offset: replay.validLength,
                                    lastLineLength: replay.lastLineLength, signedLines: signedLines, signedOffset: signedOffset,
-                                   archive: archive, closed: closed)
+                                   closed: closed)
         }
     }
 
@@ -258,10 +267,10 @@ public enum Session {
             resume?.signedLines = r.lines
             resume?.signedOffset = r.offset
         }
-        var closed: [[UInt8]] = []
-        let replay = try Replay.run(path: path, options: options, resume: resume, onClose: { closed.append(ClosedArchive.line($0)) })
-        if let f = replay.findings.first { throw AppendError.invalidLedger(path: path, f) }
         let archive = loaded?.archive ?? .empty
+        let closed = ClosedArchive.Pending(ledger: path, after: archive)
+        let replay = try Replay.run(path: path, options: options, resume: resume, onClose: { closed.add($0) })
+        if let f = replay.findings.first { throw AppendError.invalidLedger(path: path, f) }
         if signatures {
             return Current(replay: replay, resume: resume, signedLines: replay.lines, signedOffset: replay.validLength,
                            archive: archive, closed: closed)
@@ -329,6 +338,30 @@ public enum Session {
         return (state, out)
     }
 
+    /// The ledger's closed tasks one at a time, without keeping them: `start` gets the state (and
+    /// again, after a reset, when the archive did not match and is rebuilt), then `each` every
+    /// closed task in closing order with where its archive line is (``ClosedArchive/read(ledger:at:)``
+    /// reads it again), or nil when it came from a replay (without `cache`: keep the task).
+    public static func eachClosedTask(path: String, cache: Bool = true, start: (LedgerState) throws -> Void,
+                                      each: (TaskState, ClosedArchive.Place?) throws -> Void) throws {
+        if cache {
+            for attempt in 1...2 {
+                let (state, mark) = try stateAndArchive(path: path, cache: true)
+                guard let mark else { break }
+                try start(state)
+                do {
+                    try ClosedArchive.scan(ledger: path, mark: mark, places: true, each)
+                    return
+                } catch is ClosedArchive.Mismatch where attempt == 1 {
+                    try? FileIO.removeFile(StateCache.path(forLedger: path))
+                }
+            }
+        }
+        let (state, closed) = try closedTasks(path: path, cache: false)
+        try start(state)
+        for t in closed { try each(t, nil) }
+    }
+
     /// The closed tasks `keep` accepts, as of `state` (the state an append builds on, or a read
     /// showed): from the archive the cache on disk points to, plus the tasks closed by the lines
     /// written after the cache, up to `state` (a batch's state may be ahead of the file: tasks
@@ -368,12 +401,12 @@ public enum Session {
         var options = Replay.Options()
         options.verifySignatures = false
         options.waitForWriters = true
-        var closed: [[UInt8]] = []
+        let closed = ClosedArchive.Pending(ledger: path, after: .empty)
         let replay = try Replay.run(path: path, options: options, onEntry: onEntry,
-                                    onClose: cache ? { closed.append(ClosedArchive.line($0)) } : nil)
+                                    onClose: cache ? { closed.add($0) } : nil)
         if cache, replay.isValid, let state = replay.state, replay.lines > (prior?.lines ?? 0) {
             StateCache.save(ledger: path, state: state, lines: replay.lines, offset: replay.validLength, lastLineLength: replay.lastLineLength,
-                            signedLines: prior?.signedLines ?? 0, signedOffset: prior?.signedOffset ?? 0, archive: .empty, closed: closed)
+                            signedLines: prior?.signedLines ?? 0, signedOffset: prior?.signedOffset ?? 0, closed: closed)
         }
         return replay
     }

@@ -134,12 +134,20 @@ func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + Strin
 /// Rows as aligned columns (two spaces apart); the columns in `right` are right-aligned.
 public func columns(_ rows: [[String]], right: Set<Int> = []) -> [String] {
     var widths: [Int] = []
-    for r in rows { for (i, c) in r.enumerated() { if i >= widths.count { widths.append(0) }; widths[i] = max(widths[i], c.count) } }
-    return rows.map { r in
-        r.enumerated().map { i, c in
-            let fill = String(repeating: " ", count: widths[i] - c.count)
-            if i == r.count - 1 && !right.contains(i) { return c }
-            return right.contains(i) ? fill + c : c + fill
-        }.joined(separator: "  ")
-    }
+    for r in rows { widen(&widths, r) }
+    return rows.map { column($0, widths: widths, right: right) }
+}
+
+/// Widens `widths` to fit `row` (the first pass of ``columns(_:right:)``, one row at a time).
+public func widen(_ widths: inout [Int], _ row: [String]) {
+    for (i, c) in row.enumerated() { if i >= widths.count { widths.append(0) }; widths[i] = max(widths[i], c.count) }
+}
+
+/// One row as ``columns(_:right:)`` prints it, given every row's `widths`.
+public func column(_ r: [String], widths: [Int], right: Set<Int> = []) -> String {
+    r.enumerated().map { i, c in
+        let fill = String(repeating: " ", count: widths[i] - c.count)
+        if i == r.count - 1 && !right.contains(i) { return c }
+        return right.contains(i) ? fill + c : c + fill
+    }.joined(separator: "  ")
 }

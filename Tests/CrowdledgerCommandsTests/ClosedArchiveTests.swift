@@ -77,6 +77,37 @@ struct ClosedArchiveTests {
         #expect(v.status == 0 && v.stdout.contains("64 tasks"), "\(v)")
     }
 
+    @Test("status lists open and closed tasks in publish order, the same from the archive (warm), after a rebuild (cold) and from standard input")
+    func statusStreamsInPublishOrder() throws {
+        let l = try Ledger()
+        let tasks = try l.publish(6)
+        try l.cancel([tasks[1], tasks[3], tasks[4]])
+        let time = String(l.t + 1)
+        func status(_ extra: [String], ledger: String? = nil, stdin: [UInt8]? = nil) -> String {
+            let r = CLI.run(["status"] + extra + ["--ledger", ledger ?? l.path], env: ["CROWDLEDGER_TIME": time, "NO_COLOR": "1"],
+                            stdin: stdin, cwd: l.dir.url.path)
+            #expect(r.status == 0, "\(r)")
+            return r.stdout
+        }
+        for extra in [[], ["--json"]] {
+            let warm = status(extra)
+            try FileIO.removeFile(l.cache)
+            try FileIO.removeFile(l.archive)
+            let cold = status(extra)
+            let piped = status(extra, ledger: "-", stdin: CLI.read(l.path))
+            #expect(warm == cold && warm == piped, "\(warm)\n\(cold)\n\(piped)")
+        }
+        let lines = status([]).split(separator: "\n").map(String.init)
+        #expect(lines.count == 7 && lines[0].hasPrefix("task  ") && lines[0].hasSuffix("deposit"))
+        #expect(lines.dropFirst().map { String($0.prefix(64)) } == tasks)
+        #expect(lines.dropFirst().map { $0.contains("  cancelled  ") } == [false, true, false, true, true, false])
+        // Aligned: every row as long as the header.
+        #expect(Set(lines.map(\.count)).count == 1, "\(lines)")
+        let json = status(["--json"])
+        #expect(json.hasPrefix("{\"tasks\":[{") && json.hasSuffix("],\"time\":\(time)}\n"))
+        #expect(json.components(separatedBy: "\"cancelled\"").count - 1 == 3)
+    }
+
     @Test("a closed task: status after deleting the cache and archive; join, cancel and settle refused, saying so")
     func closedTaskShownAndRefused() throws {
         let l = try Ledger()

@@ -239,7 +239,6 @@ public enum FileIO {
         guard unlink(path) == 0 else { throw Error(path: path, reason: errnoReason("cannot remove")) }
     }
 
-    /// Creates a directory and its parents (like mkdir -p); new ones get `mode`.
     /// Creates a new private directory (mode 0700, `mkdtemp`) named `PREFIX-XXXXXX` under
     /// `$TMPDIR` when that is an absolute path to a directory, else under /tmp; returns its path.
     public static func makePrivateTemporaryDirectory(prefix: String) throws -> String {
@@ -253,6 +252,7 @@ public enum FileIO {
         return String(cString: made)
     }
 
+    /// Creates a directory and its parents (like mkdir -p); new ones get `mode`.
     public static func makeDirectories(_ path: String, mode: UInt16 = 0o755) throws {
         if isDirectory(path) { return }
         let parent = directoryName(path)

@@ -97,22 +97,17 @@ public struct LedgerClient: Sendable {
     /// the lock), `after` runs once its entry is written (e.g. storing a revealed result's blob),
     /// and `signer`, when the client has an openings directory, gets a receipt. Every appending
     /// method is one operation; `perform([...])` appends many under one lock.
-    /// Where an operation's build looks a closed task up (`Tasks.find`).
-    struct ClosedLookup {
-        let ledger: String
-        let unwritten: [TaskState]
-    }
-
     public struct Operation {
-        /// Builds the transaction from the state, the entry's time and where a closed task is
-        /// looked up: the ledger it is appended to (the performing client's: in a batch, the
-        /// batch's), and the tasks closed earlier in the same batch group, not yet written.
-        let build: (LedgerState, Int64, ClosedLookup) throws -> Transaction
+        /// Builds the transaction from the state, the entry's time and the tasks closed earlier
+        /// in the same batch group, not yet written (a closed task is looked up there and in the
+        /// archive beside the client's ledger, which the client that builds an operation also
+        /// performs it on).
+        let build: (LedgerState, Int64, [TaskState]) throws -> Transaction
         let after: (Entry) throws -> Void
         let signer: Ed25519.PrivateKey?
         let openings: String?
         init(signer: Ed25519.PrivateKey? = nil, openings: String? = nil,
-             build: @escaping (LedgerState, Int64, ClosedLookup) throws -> Transaction, after: @escaping (Entry) throws -> Void = { _ in }) {
+             build: @escaping (LedgerState, Int64, [TaskState]) throws -> Transaction, after: @escaping (Entry) throws -> Void = { _ in }) {
             self.build = build
             self.after = after
             self.signer = signer
@@ -124,8 +119,7 @@ public struct LedgerClient: Sendable {
     /// receipt and runs its `after`.
     @discardableResult
     public func perform(_ op: Operation, time: () throws -> Int64) throws -> Entry {
-        let path = self.path
-        let entry = try append(time: time) { state, time in try op.build(state, time, ClosedLookup(ledger: path, unwritten: [])) }
+        let entry = try append(time: time) { state, time in try op.build(state, time, []) }
         if let key = op.signer, let openings = op.openings { _ = try receipt(entry, key: key, openings: openings) }
         try op.after(entry)
         return entry
@@ -137,11 +131,8 @@ public struct LedgerClient: Sendable {
     /// receipt, the checkpoint after the whole batch (it covers every entry it signed).
     public func perform(_ ops: [Operation], time: () throws -> Int64, groupSize: Int = 4096) throws -> [Session.Outcome] {
         let limit = notAfter
-        let path = self.path
         var outcomes = try Session.appendGroup(path: path, clock: time, notAfter: limit.map { f in { f() } },
-                                               groupSize: groupSize, closedBuilds: ops.map { op in
-            { state, time, unwritten in try op.build(state, time, ClosedLookup(ledger: path, unwritten: unwritten)) }
-        })
+                                               groupSize: groupSize, closedBuilds: ops.map(\.build))
         var receipts: [String: (Ed25519.PrivateKey, String, [Int])] = [:]
         for (i, op) in ops.enumerated() {
             guard case .success(let entry) = outcomes[i] else { continue }
@@ -165,20 +156,21 @@ public struct LedgerClient: Sendable {
         try signed(key) { state, _ in try make(state) }
     }
 
-    /// As `signed`; `make` also gets where closed tasks are looked up.
-    func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, _ make: @escaping (LedgerState, ClosedLookup) throws -> Body) throws -> Operation {
+    /// As `signed`; `make` also gets the tasks closed earlier in the same batch group, not yet
+    /// written.
+    func signed<Body: TransactionBody>(_ key: Ed25519.PrivateKey, _ make: @escaping (LedgerState, [TaskState]) throws -> Body) throws -> Operation {
         let lane = try nonceLane()
-        return Operation(signer: key, openings: openings) { state, _, lookup in
-            try Transaction(kind: Body.kind, body: try make(state, lookup).json, ledger: state.ledgerID,
+        return Operation(signer: key, openings: openings) { state, _, unwritten in
+            try Transaction(kind: Body.kind, body: try make(state, unwritten).json, ledger: state.ledgerID,
                             nonce: state.nextNonce(for: key.publicKey.hex, lane: lane), key: key)
         }
     }
 
     func taskSigned<Body: TransactionBody>(_ key: Ed25519.PrivateKey, task: String,
                                            _ make: @escaping (LedgerState, TaskState) throws -> Body) throws -> Operation {
-        try signed(key) { (state: LedgerState, lookup: ClosedLookup) in
-            let path = lookup.ledger
-            let t = try Tasks.find(state, task, ledger: path, unwritten: lookup.unwritten)
+        let path = self.path
+        return try signed(key) { (state: LedgerState, unwritten: [TaskState]) in
+            let t = try Tasks.find(state, task, ledger: path, unwritten: unwritten)
             // A closed task is no longer in the contract's state, which would refuse the
             // transaction as naming no open task: say precisely what became of it.
             if let closed = t.closed {
@@ -364,9 +356,9 @@ public struct LedgerClient: Sendable {
 
     /// The settle of `task`: unsigned, so no receipt.
     public func settleOperation(task: String) -> Operation {
-        Operation { state, time, lookup in
-            let path = lookup.ledger
-            let t = try Tasks.find(state, task, ledger: path, unwritten: lookup.unwritten)
+        let path = self.path
+        return Operation { state, time, unwritten in
+            let t = try Tasks.find(state, task, ledger: path, unwritten: unwritten)
             let record: SettlementRecord
             do throws(LedgerFinding) { record = try Contract.settlement(t, at: time) } catch {
                 throw AppendError.rejected(path: path, error)

@@ -72,23 +72,11 @@ public enum Session {
                            build: (LedgerState, Int64) throws -> Transaction) throws -> (Entry, LedgerState) {
         let writer = try LedgerFile.Writer(path: path)
         defer { writer.close() }
-        // Temporary files a killed append left beside the ledger (the state cache's atomic
-        // replacement): ours, and stale, so removed under the lock.
-        FileIO.removeStaleTemporaries(of: StateCache.path(forLedger: path))
-        let cur = try current(path: path, signatures: true)
+        let (cur, start, mark) = try begin(path: path)
+        var state = start
         let replay = cur.replay
-        guard var state = replay.state else {
-            throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
-        }
-        // The archive of closed tasks follows the state the transaction is built on (a lookup of
-        // a closed task, `Tasks.find`, reads it).
-        let mark = cur.saveIfBehind(path: path) ?? cur.archive
         let pending = cur.isBehind && mark == cur.archive ? cur.closed : ClosedArchive.Pending(ledger: path, after: mark)
-        let time = try clock()
-        guard time >= state.time else { throw AppendError.clockBehind(path: path, now: time, last: state.time) }
-        if let limit = try notAfter?(), time > limit {
-            throw AppendError.futureTime(path: path, line: Int(state.seq + 1), time: time, limit: limit)
-        }
+        let time = try entryTime(path: path, after: state, clock: clock, notAfter: notAfter)
         let tx = try build(state, time)
         let entry = Entry(seq: state.seq + 1, link: state.head, time: time, tx: tx)
         let closed: TaskState?
@@ -99,6 +87,33 @@ public enum Session {
         StateCache.save(ledger: path, state: state, lines: replay.lines + 1,
                         offset: replay.validLength + Int64(line.count) + 1, lastLineLength: line.count, closed: pending)
         return (entry, state)
+    }
+
+    /// What every append does first, holding the writer's lock: removes the temporary files a
+    /// killed append left beside the ledger (the state cache's atomic replacement: ours, and
+    /// stale), replays from the cache with signatures, and saves the cache and archive when the
+    /// replay covered lines they did not, so that the archive of closed tasks follows the state
+    /// the transactions are built on (a lookup of a closed task, `Tasks.find`, reads it).
+    /// Returns the replay, the state, and the archive mark the next save starts from.
+    static func begin(path: String) throws -> (Current, LedgerState, ArchiveMark) {
+        FileIO.removeStaleTemporaries(of: StateCache.path(forLedger: path))
+        let cur = try current(path: path, signatures: true)
+        guard let state = cur.replay.state else {
+            throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
+        }
+        return (cur, state, cur.saveIfBehind(path: path) ?? cur.archive)
+    }
+
+    /// The time of the next entry, read from `clock` under the lock: never before the last
+    /// entry's, never past `notAfter`.
+    static func entryTime(path: String, after state: LedgerState, clock: () throws -> Int64,
+                          notAfter: (() throws -> Int64)?) throws -> Int64 {
+        let time = try clock()
+        guard time >= state.time else { throw AppendError.clockBehind(path: path, now: time, last: state.time) }
+        if let limit = try notAfter?(), time > limit {
+            throw AppendError.futureTime(path: path, line: Int(state.seq + 1), time: time, limit: limit)
+        }
+        return time
     }
 
     /// The outcome of one transaction of a group: its entry, or why it was refused.
@@ -152,13 +167,9 @@ public enum Session {
                                  outcomes: inout [Outcome]) throws {
         let writer = try LedgerFile.Writer(path: path)
         defer { writer.close() }
-        FileIO.removeStaleTemporaries(of: StateCache.path(forLedger: path))
-        let cur = try current(path: path, signatures: true)
+        let (cur, start, firstMark) = try begin(path: path)
+        var state = start, mark = firstMark
         let replay = cur.replay
-        guard var state = replay.state else {
-            throw AppendError.invalidLedger(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
-        }
-        var mark = cur.saveIfBehind(path: path) ?? cur.archive
         // The lines the replay closed, when its save failed (they still follow `mark`), and the
         // lines of the groups written since the last save.
         var carried: ClosedArchive.Pending? = cur.isBehind && mark == cur.archive && cur.closed.count > 0 ? cur.closed : nil
@@ -174,11 +185,7 @@ public enum Session {
             var accepted: [Int] = []
             for i in start..<end {
                 do {
-                    let time = try clock()
-                    guard time >= state.time else { throw AppendError.clockBehind(path: path, now: time, last: state.time) }
-                    if let limit = try notAfter?(), time > limit {
-                        throw AppendError.futureTime(path: path, line: Int(state.seq + 1), time: time, limit: limit)
-                    }
+                    let time = try entryTime(path: path, after: state, clock: clock, notAfter: notAfter)
                     let tx = try builds[i](state, time, groupClosed)
                     let entry = Entry(seq: state.seq + 1, link: state.head, time: time, tx: tx)
                     do throws(LedgerFinding) {

@@ -51,33 +51,6 @@ public enum StateCache {
                      "signedLines": .int(Int64(signedLines)), "signedOffset": .int(signedOffset), "state": state.json,
                      "closedCount": .int(archive.count), "closedBytes": .int(archive.bytes), "closedDigest": .string(archive.digest)])
         }
-
-        init(version: Int, lines: Int, offset: Int64, lastLineLength: Int, head: String, signedLines: Int, signedOffset: Int64, state: LedgerState,
-             archive: ArchiveMark) {
-            self.version = version
-            self.lines = lines
-            self.offset = offset
-            self.lastLineLength = lastLineLength
-            self.head = head
-            self.signedLines = signedLines
-            self.signedOffset = signedOffset
-            self.state = state
-            self.archive = archive
-        }
-
-        /// nil for anything that is not such a file (numbers out of range included).
-        init?(bytes: [UInt8]) {
-            guard case .object(let o)? = try? JSON.parse(bytes),
-                  let v = o["version"]?.intValue, let l = o["lines"]?.intValue, let off = o["offset"]?.intValue,
-                  let len = o["lastLineLength"]?.intValue, let h = o["head"]?.stringValue,
-                  let sl = o["signedLines"]?.intValue, let so = o["signedOffset"]?.intValue,
-                  let st = o["state"], let state = try? LedgerState(json: st),
-                  let cc = o["closedCount"]?.intValue, let cb = o["closedBytes"]?.intValue, let cd = o["closedDigest"]?.stringValue,
-                  let vi = Int(exactly: v), let li = Int(exactly: l), let leni = Int(exactly: len), let sli = Int(exactly: sl)
-            else { return nil }
-            self.init(version: vi, lines: li, offset: off, lastLineLength: leni, head: h, signedLines: sli, signedOffset: so, state: state,
-                      archive: ArchiveMark(count: cc, bytes: cb, digest: cd))
-        }
     }
 
     public static func path(forLedger ledger: String) -> String {
@@ -174,5 +147,22 @@ public enum StateCache {
             try? FileIO.removeFile(cachePath)
             return nil
         }
+    }
+}
+
+// In an extension, so that File keeps its memberwise initialiser.
+extension StateCache.File {
+    /// nil for anything that is not such a file (numbers out of range included).
+    init?(bytes: [UInt8]) {
+        guard case .object(let o)? = try? JSON.parse(bytes),
+              let v = o["version"]?.intValue, let l = o["lines"]?.intValue, let off = o["offset"]?.intValue,
+              let len = o["lastLineLength"]?.intValue, let h = o["head"]?.stringValue,
+              let sl = o["signedLines"]?.intValue, let so = o["signedOffset"]?.intValue,
+              let st = o["state"], let state = try? LedgerState(json: st),
+              let cc = o["closedCount"]?.intValue, let cb = o["closedBytes"]?.intValue, let cd = o["closedDigest"]?.stringValue,
+              let vi = Int(exactly: v), let li = Int(exactly: l), let leni = Int(exactly: len), let sli = Int(exactly: sl)
+        else { return nil }
+        self.init(version: vi, lines: li, offset: off, lastLineLength: leni, head: h, signedLines: sli, signedOffset: so, state: state,
+                  archive: ArchiveMark(count: cc, bytes: cb, digest: cd))
     }
 }

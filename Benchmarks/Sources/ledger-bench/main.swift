@@ -23,6 +23,46 @@ if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "generate" {
     exit(0)
 }
 
+if CommandLine.arguments.count > 2 && CommandLine.arguments[1] == "split" {
+    // ledger-bench split FILE: verify's cost on a real ledger, split into the signature checks
+    // alone (OpenSSL over the file's own messages, keys decoded once per thread) and the rest.
+    let file = CommandLine.arguments[2]
+    var reader = try LineReader(path: file, offset: 0, lineNumber: 0)
+    var signed: [([UInt8], [UInt8], Ed25519.PublicKey)] = []
+    var count = 0
+    while let raw = try reader.next() {
+        count += 1
+        let e = try Entry.parse(line: raw.bytes, lineNumber: raw.number)
+        if let party = e.tx.party, let sig = e.tx.sig {
+            signed.append((e.tx.signingMessage, Hex.decode(sig)!, Ed25519.PublicKey(hex: party)!))
+        }
+    }
+    let frozen = signed
+    @Sendable func keyed() -> [Ed25519.PublicKey: Ed25519.Verifier] {
+        var v: [Ed25519.PublicKey: Ed25519.Verifier] = [:]
+        for (_, _, k) in frozen where v[k] == nil { v[k] = Ed25519.Verifier(k) }
+        return v
+    }
+    for t in [1, System.coreCount] {
+        let raw = seconds {
+            DispatchQueue.concurrentPerform(iterations: t) { th in
+                let v = keyed()
+                var i = th
+                while i < frozen.count { let (m, s, k) = frozen[i]; precondition(v[k]!.isValidSignature(s, for: m)); i += t }
+            }
+        }
+        var options = Replay.Options()
+        options.threads = t
+        let replay = try seconds { let r = try Replay.run(path: file, options: options); precondition(r.isValid) }
+        options.verifySignatures = false
+        let rest = try seconds { let r = try Replay.run(path: file, options: options); precondition(r.isValid) }
+        print(String(format: "%d thread(s): %d lines, %d signed; raw OpenSSL %.3f s (%.1f µs/check/thread); Replay.run %.3f s = %.1f%% of raw's rate; without signatures %.3f s (%.2f µs/line/thread)",
+                     t, count, frozen.count, raw, raw * 1e6 * Double(t) / Double(frozen.count), replay, 100 * raw / replay,
+                     rest, rest * 1e6 * Double(t) / Double(count)))
+    }
+    exit(0)
+}
+
 let n = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1])! : 20_000
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-\(UUID().uuidString)").path
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

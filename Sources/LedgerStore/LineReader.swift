@@ -38,6 +38,11 @@ public struct LineReader: ~Copyable {
     private var fileOffset: Int64 = 0   // file offset of buffer[start]
     private let waitsForWriter: Bool
     private var waited = false
+    private let chunkSize: Int
+    private var readOnce = false
+    /// The first read's size: a genesis line with a few thousand accounts fits, and reading (and
+    /// faulting in) a whole 1 MiB chunk cost a `transfer` more than its signature.
+    static let firstReadSize = 64 * 1024
 
     /// Reads `path` from byte `offset` (the start of a line), numbering lines from
     /// `lineNumber + 1`.
@@ -61,8 +66,12 @@ public struct LineReader: ~Copyable {
         self.ownsDescriptor = true
         self.path = path
         // Not zeroed: only the bytes `read` wrote (start..<end) are ever looked at, and zeroing a
-        // 1 MiB buffer (and faulting in its pages) cost more than a short read itself.
-        self.buffer = [UInt8](unsafeUninitializedCapacity: chunkSize) { _, count in count = chunkSize }
+        // 1 MiB buffer (and faulting in its pages) cost more than a short read itself. The first
+        // read is short (most readers that stop early want the first line or two: the ledger id,
+        // a checkpoint's head), the next ones take `chunkSize`.
+        let first = min(chunkSize, LineReader.firstReadSize)
+        self.buffer = [UInt8](unsafeUninitializedCapacity: first) { _, count in count = first }
+        self.chunkSize = chunkSize
         self.lineNumber = lineNumber
         self.fileOffset = offset
         self.waitsForWriter = waitsForWriter
@@ -123,6 +132,18 @@ public struct LineReader: ~Copyable {
             end -= start
             start = 0
         }
+        if buffer.count < chunkSize && readOnce {
+            // A second read: the caller reads on, so take whole chunks from now on (the unread
+            // bytes, at the front now, move to a buffer of `chunkSize`, left unzeroed as above).
+            let size = chunkSize
+            buffer = [UInt8](unsafeUninitializedCapacity: size) { new, count in
+                buffer.withUnsafeBufferPointer { old in
+                    new.baseAddress!.initialize(from: old.baseAddress!, count: end)
+                }
+                count = size
+            }
+        }
+        readOnce = true
         if end == buffer.count {
             guard buffer.count < LineReader.maxLineLength else {
                 throw FileIO.Error(path: path, reason: "line \(lineNumber + 1) is longer than \(LineReader.maxLineLength) bytes")

@@ -121,6 +121,38 @@ final class Scratch {
         #expect(got.map(\.3) == [true, true, true, false])
     }
 
+    @Test("lines across the short first read and the chunk size: each line whole, at its offset", arguments: [1 << 20, 100_000, 4096])
+    func firstReadThenChunks(chunk: Int) throws {
+        // The first read takes at most 64 KiB, the later ones `chunk` bytes: lines that end just
+        // before, at and after each of these edges, and lines longer than both.
+        let lengths = [10, 65_535, 0, 65_536, 70_000, 5, 1_100_000, 3, 1 << 20, 7]
+        var text: [UInt8] = []
+        var expected: [(Int64, [UInt8])] = []
+        for (i, n) in lengths.enumerated() {
+            let line = (0..<n).map { UInt8(ascii: "a") + UInt8(($0 &* 31 &+ i) % 26) }
+            expected.append((Int64(text.count), line))
+            text += line
+            text.append(0x0a)
+        }
+        let s = try Scratch()
+        try s.write("f", text)
+        var r = try LineReader(path: s.path("f"), chunkSize: chunk)
+        var got: [(Int64, [UInt8])] = []
+        while let l = try r.next() {
+            #expect(l.terminated && l.number == got.count + 1)
+            got.append((l.offset, l.bytes))
+        }
+        #expect(got.count == lengths.count)
+        #expect(got.map(\.0) == expected.map(\.0))
+        let wrong = got.indices.filter { $0 >= expected.count || got[$0].1 != expected[$0].1 }  // no megabyte dumps
+        #expect(wrong.isEmpty, "lines \(wrong.map { $0 + 1 }) differ from the file's")
+        // Read from an offset too (a replay resuming after a state cache).
+        var r2 = try LineReader(path: s.path("f"), offset: expected[4].0, lineNumber: 4, chunkSize: chunk)
+        let fifth = try #require(try r2.next())
+        #expect(fifth.number == 5 && fifth.offset == expected[4].0)
+        #expect(fifth.bytes == expected[4].1, "line 5 read from its offset differs from the file's")
+    }
+
     @Test("an empty file has no lines; a lone newline is one empty line")
     func edges() throws {
         let s = try Scratch()

@@ -27,13 +27,12 @@ public enum Hex {
         var text = text
         return text.withUTF8 { utf8 -> [UInt8]? in
             guard utf8.count % 2 == 0 else { return nil }
-            let count = utf8.count / 2
-            var ok = true
-            let out = [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
-                ok = decode(utf8, into: UnsafeMutableBufferPointer(rebasing: buf[0..<count]))
-                initialized = count
+            // Decoded on the stack (for all but long texts), then copied into the array: building
+            // the array in place (`init(unsafeUninitializedCapacity:)`) takes the standard
+            // library's unspecialised path, which looks the array's type up at run time.
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count / 2) { buf -> [UInt8]? in
+                decode(utf8, into: buf) ? Array(UnsafeBufferPointer(buf)) : nil
             }
-            return ok ? out : nil
         }
     }
 

@@ -34,10 +34,16 @@ public struct SHA256: ~Copyable {
     }
 
     public consuming func finalize() -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var len: UInt32 = 0
-        guard EVP_DigestFinal_ex(ctx, &out, &len) == 1, len == 32 else { fatalError("EVP_DigestFinal_ex failed") }
-        return out
+        finalize { Array($0) }
+    }
+
+    /// The digest, lent to `body` (no array is made for it).
+    public consuming func finalize<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+            var len: UInt32 = 0
+            guard EVP_DigestFinal_ex(ctx, out.baseAddress, &len) == 1, len == 32 else { fatalError("EVP_DigestFinal_ex failed") }
+            return body(UnsafeBufferPointer(out))
+        }
     }
 
     /// One-shot digest of bytes.

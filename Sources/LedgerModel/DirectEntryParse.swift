@@ -101,27 +101,28 @@ private struct DirectReader {
             guard expect(#","sig":""#), let s = hex(128) else { return nil }
             ledger = l; nonce = nn; party = pa; sig = s
             // The signing message: the transaction without `sig`, as in `Entry.signingMessage(ofCanonicalLine:)`
-            // (written once into an array of its size).
+            // (in one allocation of its size).
             let domain = Transaction.signingDomain, txBytes = UnsafeBufferPointer(rebasing: p[txStart..<sigStart])
-            message = [UInt8](unsafeUninitializedCapacity: domain.count + txBytes.count + 1) { out, count in
-                var j = 0
-                for b in domain { out[j] = b; j += 1 }
-                _ = UnsafeMutableBufferPointer(rebasing: out[j..<(j + txBytes.count)]).initialize(from: txBytes)
-                j += txBytes.count
-                out[j] = UInt8(ascii: "}")
-                count = j + 1
-            }
+            var m: [UInt8] = []
+            m.reserveCapacity(domain.count + txBytes.count + 1)
+            m.append(contentsOf: domain)
+            m.append(contentsOf: txBytes)
+            m.append(UInt8(ascii: "}"))
+            message = m
         }
         guard expect("}}"), i == n else { return nil }
         // The stated hash (lower-case hex at bytes 9..<73) against the digest, without encoding it.
-        let digest = Entry.digestOfCanonicalLine(bytes)
         let hexDigits = Self.hexDigits
-        for k in 0..<32 {
-            let d = digest[k]
-            guard p[9 + 2 * k] == hexDigits[Int(d >> 4)], p[10 + 2 * k] == hexDigits[Int(d & 15)] else { return nil }
+        let hashMatches = Entry.withDigestOfCanonicalLine(bytes) { digest in
+            for k in 0..<32 {
+                let d = digest[k]
+                guard p[9 + 2 * k] == hexDigits[Int(d >> 4)], p[10 + 2 * k] == hexDigits[Int(d & 15)] else { return false }
+            }
+            return true
         }
+        guard hashMatches else { return nil }
         let tx = Transaction(kind: kind.rawValue, body: body, ledger: ledger, nonce: nonce, party: party, sig: sig,
-                             cachedSigningMessage: message)
+                             cachedSigningMessage: message, knownKind: .some(kind))
         return Entry(direct: seq, link: link, time: time, tx: tx, hash: hash)
     }
 

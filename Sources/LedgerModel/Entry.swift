@@ -160,11 +160,16 @@ public struct Entry: Sendable, Equatable {
 
     /// The same hash as bytes.
     static func digestOfCanonicalLine(_ bytes: [UInt8]) -> [UInt8] {
+        withDigestOfCanonicalLine(bytes) { Array($0) }
+    }
+
+    /// The same hash, lent to `body`.
+    static func withDigestOfCanonicalLine<R>(_ bytes: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         // `{"hash":"` is 9 bytes, the digest 64, then `",` — 75 bytes in all.
         var h = SHA256()
         h.update(openBrace)
         h.update(bytes[75...])
-        return h.finalize()
+        return h.finalize(body)
     }
 }
 

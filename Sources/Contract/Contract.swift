@@ -71,7 +71,8 @@ public enum Contract {
         if case .genesis = body { throw LedgerFinding(.badGenesis, line: line, "a genesis transaction may only be line 1") }
         // Everything that can refuse happens before anything changes: the task's transition runs
         // on a copy, and the movements are checked as a whole (`booking`) before they are booked.
-        let change: Transition, booking: LedgerState.Booking
+        var change: Transition
+        let booking: LedgerState.Booking
         do throws(Refusal) {
             change = try transition(state, entry, body)
             booking = try state.booking(change.movements)
@@ -80,15 +81,16 @@ public enum Contract {
         }
         state.book(booking)
         var closed: TaskState?
-        if let task = change.task {
+        if let task = change.task.take() {  // moved out of `change` and into the state, not copied
+            let id = task.id
             if task.closed != nil {
                 // It leaves the open state (an open task is always in `tasks` and `taskOrder`).
-                state.tasks[task.id] = nil
-                if let i = state.taskOrder.firstIndex(of: task.id) { state.taskOrder.remove(at: i) }
+                state.tasks[id] = nil
+                if let i = state.taskOrder.firstIndex(of: id) { state.taskOrder.remove(at: i) }
                 state.closedCount += 1
-                closed = task
-            } else if state.tasks.updateValue(task, forKey: task.id) == nil {
-                state.taskOrder.append(task.id)
+                closed = consume task
+            } else if state.tasks.updateValue(consume task, forKey: id) == nil {
+                state.taskOrder.append(id)
             }
         }
         if let nonce = tx.nonce, let nonceSlot {

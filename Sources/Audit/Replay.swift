@@ -258,6 +258,8 @@ public struct Replay {
     final class VerifierCaches: @unchecked Sendable {
         final class Cache: @unchecked Sendable {
             var verifiers: [String: Ed25519.Verifier] = [:]
+            /// Hashes the lines of the chunk that holds this cache (one OpenSSL context, reused).
+            var lineHasher = SHA256()
         }
         private let free = Mutex<[Cache]>([])
         func take() -> Cache { free.withLock { $0.popLast() } ?? Cache() }
@@ -282,7 +284,7 @@ public struct Replay {
                     let raw = lines[i]
                     guard raw.terminated else { continue }
                     do throws(LedgerFinding) {
-                        let e = try Entry.parse(line: raw.bytes, lineNumber: raw.number)
+                        let e = try Entry.parse(line: raw.bytes, lineNumber: raw.number, hasher: &cache.lineHasher)
                         ptr[i].entry = e
                         if options.readBodies && raw.number > 1 {
                             do throws(LedgerFinding) {

@@ -17,9 +17,15 @@ import LedgerCrypto
 extension Entry {
     /// The entry of a canonical line in the usual layout, or nil (then `parseStrict` decides).
     static func parseDirect(line bytes: [UInt8]) -> Entry? {
+        var hasher = SHA256()
+        return parseDirect(line: bytes, hasher: &hasher)
+    }
+
+    /// The same, hashing the line with `hasher` (empty; left empty).
+    static func parseDirect(line bytes: [UInt8], hasher: inout SHA256) -> Entry? {
         bytes.withUnsafeBufferPointer { p in
             var reader = DirectReader(p)
-            return reader.entry(line: bytes)
+            return reader.entry(line: bytes, hasher: &hasher)
         }
     }
 }
@@ -70,7 +76,7 @@ private struct DirectReader {
         return v
     }
 
-    mutating func entry(line bytes: [UInt8]) -> Entry? {
+    mutating func entry(line bytes: [UInt8], hasher: inout SHA256) -> Entry? {
         guard expect(#"{"hash":""#), let hash = hex(64),
               expect(#","link":""#), let link = hex(64),
               expect(#","seq":"#), let seq = integer(),
@@ -113,7 +119,7 @@ private struct DirectReader {
         guard expect("}}"), i == n else { return nil }
         // The stated hash (lower-case hex at bytes 9..<73) against the digest, without encoding it.
         let hexDigits = Self.hexDigits
-        let hashMatches = Entry.withDigestOfCanonicalLine(bytes) { digest in
+        let hashMatches = Entry.withDigestOfCanonicalLine(bytes, hasher: &hasher) { digest in
             for k in 0..<32 {
                 let d = digest[k]
                 guard p[9 + 2 * k] == hexDigits[Int(d >> 4)], p[10 + 2 * k] == hexDigits[Int(d & 15)] else { return false }

@@ -111,18 +111,24 @@ public struct Replay {
         var result = Result()
         var prevHash: String?      // nil after a line that could not be read
         var prevTime: Int64 = 0
+        // The state while the lines are applied; `result.state` at the end. (A separate local,
+        // with a flag saying it is set: applying through `&result.state!` and testing the
+        // optional cost a copy of the whole state per entry.)
+        var state: LedgerState?
         if let resume {
-            result.state = resume.state
+            state = resume.state
             result.lines = resume.lines
             result.validLength = resume.offset
             prevHash = resume.state.head
             prevTime = resume.state.time
         }
         var done = false
+        var haveState = state != nil
 
         func process(_ lines: [RawLine], _ parsed: [Parsed]) {
-            for (raw, outcome) in zip(lines, parsed) {
+            for k in lines.indices {
                 if done { return }
+                let raw = lines[k]
                 result.lines = raw.number
                 func report(_ f: LedgerFinding) {
                     result.findings.append(f)
@@ -137,8 +143,8 @@ public struct Replay {
                 result.validLength = raw.offset + Int64(raw.bytes.count) + 1
                 result.lastLineLength = raw.bytes.count
                 onLine?(raw)
-                guard let entry = outcome.entry else {
-                    report(outcome.finding!)
+                guard let entry = parsed[k].entry else {
+                    report(parsed[k].finding!)
                     prevHash = nil
                     continue
                 }
@@ -165,20 +171,21 @@ public struct Replay {
                 }
                 prevHash = entry.hash
                 prevTime = max(prevTime, entry.time)
-                if let f = outcome.finding { report(f); chainOK = false }
+                if let f = parsed[k].finding { report(f); chainOK = false }
                 if done { return }
                 guard chainOK else { continue }
-                // The contract.
+                // The contract. An entry with a weak party key has its `weak-key` finding from
+                // `parseBatch` and stopped above, so `apply` need not check the key again.
                 if raw.number == 1 {
-                    do throws(LedgerFinding) { result.state = try Contract.genesis(entry) } catch { report(error); done = true; return }
-                } else if result.state == nil {
+                    do throws(LedgerFinding) { state = try Contract.genesis(entry); haveState = true } catch { report(error); done = true; return }
+                } else if !haveState {
                     continue
                 } else {
                     do throws(LedgerFinding) {
-                        if let closed = try Contract.apply(&result.state!, entry, body: outcome.body) { onClose?(closed) }
+                        if let closed = try Contract.apply(&state!, entry, body: parsed[k].body, partyKeyChecked: true) { onClose?(closed) }
                     } catch { report(error); continue }
                 }
-                onEntry?(entry, result.state!)
+                if let onEntry { onEntry(entry, state!) }
             }
         }
 
@@ -224,7 +231,8 @@ public struct Replay {
         if result.lines == 0 && !done {
             result.findings.append(LedgerFinding(.emptyLedger, line: 0, "the file is empty: no genesis line"))
         }
-        if !done, let state = result.state { result.findings.append(contentsOf: conservation(state, line: result.lines)) }
+        result.state = state
+        if !done, let state { result.findings.append(contentsOf: conservation(state, line: result.lines)) }
         return result
     }
 
@@ -250,6 +258,8 @@ public struct Replay {
     final class VerifierCaches: @unchecked Sendable {
         final class Cache: @unchecked Sendable {
             var verifiers: [String: Ed25519.Verifier] = [:]
+            /// Hashes the lines of the chunk that holds this cache (one OpenSSL context, reused).
+            var lineHasher = SHA256()
         }
         private let free = Mutex<[Cache]>([])
         func take() -> Cache { free.withLock { $0.popLast() } ?? Cache() }
@@ -274,7 +284,7 @@ public struct Replay {
                     let raw = lines[i]
                     guard raw.terminated else { continue }
                     do throws(LedgerFinding) {
-                        let e = try Entry.parse(line: raw.bytes, lineNumber: raw.number)
+                        let e = try Entry.parse(line: raw.bytes, lineNumber: raw.number, hasher: &cache.lineHasher)
                         ptr[i].entry = e
                         if options.readBodies && raw.number > 1 {
                             do throws(LedgerFinding) {

@@ -31,9 +31,14 @@ public enum Contract {
     /// every core); it is used, or its finding thrown, at the point where the body would be read.
     /// Returns the task the entry closed (a settle or cancel), which has left the state (it holds
     /// open tasks only): the caller keeps it if it needs it.
+    /// `partyKeyChecked`: the caller has already refused this entry when its party is a weak key
+    /// (`Ed25519.weakness(ofAccount:)`, as a replay's parallel stage does with a `weak-key`
+    /// finding that stops the entry before `apply`), so `apply` need not check it again; with
+    /// false (every other caller) `apply` checks it.
     @discardableResult
     public static func apply(_ state: inout LedgerState, _ entry: Entry,
-                             body preparsed: Result<TypedBody, LedgerFinding>? = nil) throws(LedgerFinding) -> TaskState? {
+                             body preparsed: Result<TypedBody, LedgerFinding>? = nil,
+                             partyKeyChecked: Bool = false) throws(LedgerFinding) -> TaskState? {
         let line = Int(entry.seq)
         let tx = entry.tx
         guard tx.knownKind != .genesis else {
@@ -42,9 +47,15 @@ public enum Contract {
         guard tx.ledger == state.ledgerID else {
             throw LedgerFinding(.wrongLedger, line: line, "transaction names ledger \(tx.ledger ?? "none"), this ledger is \(state.ledgerID)")
         }
+        // The party's nonce lane: its key in `state.nonces`, and where it is there (to store the
+        // new nonce at the end without looking it up again; nothing else changes `nonces`).
+        var nonceSlot: (key: String, index: Dictionary<String, Int64>.Index?)?
         if let party = tx.party, let nonce = tx.nonce {
             let lane = Nonce.lane(of: nonce)
-            let last = state.lastNonce(for: party, lane: lane)
+            let key = Nonce.key(party, lane: lane)
+            let index = state.nonces.index(forKey: key)
+            nonceSlot = (key, index)
+            let last = index.map { state.nonces.values[$0] } ?? (lane << Int64(Nonce.counterBits))
             guard nonce > last else {
                 if Nonce.counter(of: last) == Nonce.maxCounter {
                     throw LedgerFinding(.duplicateTransaction, line: line,
@@ -54,43 +65,56 @@ public enum Contract {
                                     "nonce \(nonce) of party \(party) is not above its last nonce \(last) in lane \(lane): a replayed or duplicate transaction")
             }
         }
-        if let party = tx.party { try checkKey(party, line: line, what: "\(tx.kind) party") }
+        if !partyKeyChecked, let party = tx.party { try checkKey(party, line: line, what: "\(tx.kind) party") }
         let body: TypedBody
         if let preparsed { body = try preparsed.get() } else { body = try TypedBody.parse(tx, line: line) }
         if case .genesis = body { throw LedgerFinding(.badGenesis, line: line, "a genesis transaction may only be line 1") }
         // Everything that can refuse happens before anything changes: the task's transition runs
         // on a copy, and the movements are checked as a whole (`booking`) before they are booked.
-        let task: TaskState?, booking: LedgerState.Booking
+        var change: Transition
+        let booking: LedgerState.Booking
         do throws(Refusal) {
-            let movements: [Movement]
-            (task, movements) = try transition(state, entry, body)
-            booking = try state.booking(movements)
+            change = try transition(state, entry, body)
+            booking = try state.booking(change.movements)
         } catch {
             throw error.finding(entry)
         }
         state.book(booking)
         var closed: TaskState?
-        if let task {
+        if let task = change.task.take() {  // moved out of `change` and into the state, not copied
+            let id = task.id
             if task.closed != nil {
                 // It leaves the open state (an open task is always in `tasks` and `taskOrder`).
-                state.tasks[task.id] = nil
-                if let i = state.taskOrder.firstIndex(of: task.id) { state.taskOrder.remove(at: i) }
+                state.tasks[id] = nil
+                if let i = state.taskOrder.firstIndex(of: id) { state.taskOrder.remove(at: i) }
                 state.closedCount += 1
-                closed = task
-            } else if state.tasks.updateValue(task, forKey: task.id) == nil {
-                state.taskOrder.append(task.id)
+                closed = consume task
+            } else if state.tasks.updateValue(consume task, forKey: id) == nil {
+                state.taskOrder.append(id)
             }
         }
-        if let party = tx.party, let nonce = tx.nonce { state.nonces[Nonce.key(party, lane: Nonce.lane(of: nonce))] = nonce }
+        if let nonce = tx.nonce, let nonceSlot {
+            if let i = nonceSlot.index { state.nonces.values[i] = nonce } else { state.nonces[nonceSlot.key] = nonce }
+        }
         state.head = entry.hash
         state.seq = entry.seq
         state.time = entry.time
         return closed
     }
 
-    /// The transition an entry's body asks for: the task it creates or changes (none for a
-    /// transfer) and the money it moves. Reads `state`, changes nothing.
-    static func transition(_ state: LedgerState, _ entry: Entry, _ body: TypedBody) throws(Refusal) -> (TaskState?, [Movement]) {
+    /// What a transition asks for: the task it creates or changes (none for a transfer) and the
+    /// money it moves.
+    struct Transition {
+        var task: TaskState?
+        var movements: [Movement]
+        init(_ task: TaskState?, _ movements: [Movement]) {
+            self.task = task
+            self.movements = movements
+        }
+    }
+
+    /// The transition an entry's body asks for. Reads `state`, changes nothing.
+    static func transition(_ state: LedgerState, _ entry: Entry, _ body: TypedBody) throws(Refusal) -> Transition {
         // Signed kinds have a party by their envelope (LedgerModel's Transaction.parse).
         let party = entry.tx.party ?? ""
         func task(_ id: String) throws(Refusal) -> TaskState {
@@ -102,7 +126,7 @@ public enum Contract {
         case .genesis:
             throw Refusal("a genesis transaction may only be line 1", code: .badGenesis)
         case .transfer(let b):
-            return (nil, [.transfer(from: party, to: b.to, amount: b.amount)])
+            return Transition(nil, [.transfer(from: party, to: b.to, amount: b.amount)])
         case .publish(let b):
             let (t, movements) = try TaskState.publish(b, id: entry.tx.id, by: party, at: entry.time, seq: entry.seq,
                                                        nonce: entry.tx.nonce ?? 0)
@@ -110,31 +134,31 @@ public enum Contract {
             // (party, nonce lane, nonce) the nonce check above never lets repeat: a closed task's
             // id can never be published again, so forgetting it is safe.
             guard state.tasks[t.id] == nil else { throw Refusal("task \(t.id) already exists") }
-            return (t, movements)
+            return Transition(t, movements)
         case .join(let b):
             var t = try task(b.task)
             let movements = try t.join(party, at: entry.time)
-            return (t, movements)
+            return Transition(t, movements)
         case .coin(let b):
             var t = try task(b.task)
             let movements = try t.releaseCoin(b.coin, by: party, at: entry.time)
-            return (t, movements)
+            return Transition(t, movements)
         case .commit(let b):
             var t = try task(b.task)
             let movements = try t.commit(b.commitment, by: party, at: entry.time)
-            return (t, movements)
+            return Transition(t, movements)
         case .reveal(let b):
             var t = try task(b.task)
             let movements = try t.reveal(b, by: party, at: entry.time, seq: entry.seq)
-            return (t, movements)
+            return Transition(t, movements)
         case .cancel(let b):
             var t = try task(b.task)
             let movements = try t.cancel(by: party, recorded: b.payouts, seq: entry.seq, at: entry.time)
-            return (t, movements)
+            return Transition(t, movements)
         case .settle(let b):
             var t = try task(b.task)
             let movements = try t.settle(b.record, at: entry.time, seq: entry.seq).movements
-            return (t, movements)
+            return Transition(t, movements)
         }
     }
 

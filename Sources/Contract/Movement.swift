@@ -50,7 +50,10 @@ func checkedAdd(_ a: Int64, _ b: Int64, _ what: String) throws(Refusal) -> Int64
 extension LedgerState {
     /// What a list of movements leaves: the balances it changes, the escrow and burned totals.
     struct Booking {
-        var balances: [String: Int64]
+        /// The balances the movements change, each account once (a transition moves money
+        /// between a handful of accounts, at most one per worker and the requester: a short
+        /// list searched in order costs less than a dictionary's hashing).
+        var balances: [(account: String, amount: Int64)]
         var escrow: Int64
         var burned: Int64
     }
@@ -58,9 +61,20 @@ extension LedgerState {
     /// Checks `movements` in order against this state (every debit covered, every sum
     /// overflow-checked, escrow never below zero) and returns what they leave, or a refusal.
     func booking(_ movements: [Movement]) throws(Refusal) -> Booking {
-        var changed: [String: Int64] = [:]
+        var changed: [(account: String, amount: Int64)] = []
+        changed.reserveCapacity(2 * movements.count)
         var escrow = self.escrow, burned = self.burned
-        func balance(_ account: String) -> Int64 { changed[account] ?? self.balance(of: account) }
+        func index(_ account: String) -> Int? {
+            for i in changed.indices where changed[i].account == account { return i }
+            return nil
+        }
+        func balance(_ account: String) -> Int64 {
+            if let i = index(account) { return changed[i].amount }
+            return self.balance(of: account)
+        }
+        func set(_ account: String, _ amount: Int64) {
+            if let i = index(account) { changed[i].amount = amount } else { changed.append((account, amount)) }
+        }
         func takeFromEscrow(_ amount: Int64, _ what: String) throws(Refusal) {
             guard amount >= 0, amount <= escrow else {
                 throw Refusal("the escrow holds \(escrow), cannot release \(amount) \(what)", code: .conservation)
@@ -75,18 +89,18 @@ extension LedgerState {
                     throw Refusal("cannot escrow the \(stake.rawValue): account \(account) has \(have), needs \(amount)")
                 }
                 escrow = try checkedAdd(escrow, amount, "total escrow")
-                changed[account] = have - amount
+                set(account, have - amount)
             case .transfer(let from, let to, let amount):
                 let have = balance(from)
                 guard amount >= 0, have >= amount else { throw Refusal("insufficient funds: account \(from) has \(have), needs \(amount)") }
                 guard to != from else { continue }
                 let received = try checkedAdd(balance(to), amount, "the recipient's balance")
-                changed[from] = have - amount
-                changed[to] = received
+                set(from, have - amount)
+                set(to, received)
             case .payout(let p):
                 try takeFromEscrow(p.amount, "to \(p.account)")
                 guard p.amount != 0 else { continue }
-                changed[p.account] = try checkedAdd(balance(p.account), p.amount, "the balance of \(p.account)")
+                set(p.account, try checkedAdd(balance(p.account), p.amount, "the balance of \(p.account)"))
             case .burn(let amount):
                 try takeFromEscrow(amount, "to burn")
                 burned = try checkedAdd(burned, amount, "the burned total")

@@ -34,10 +34,28 @@ public struct SHA256: ~Copyable {
     }
 
     public consuming func finalize() -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var len: UInt32 = 0
-        guard EVP_DigestFinal_ex(ctx, &out, &len) == 1, len == 32 else { fatalError("EVP_DigestFinal_ex failed") }
-        return out
+        finalize { Array($0) }
+    }
+
+    /// The digest, lent to `body` (no array is made for it).
+    public consuming func finalize<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        digest(body)
+    }
+
+    /// The digest, lent to `body`; then this hasher starts again, empty, on the same OpenSSL
+    /// context (a hasher reused for many messages saves a context's allocation and set-up each).
+    public mutating func finalizeAndReset<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let r = digest(body)
+        guard EVP_DigestInit_ex(ctx, sha256Algorithm ?? EVP_sha256(), nil) == 1 else { fatalError("EVP_DigestInit_ex(sha256) failed") }
+        return r
+    }
+
+    private func digest<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+            var len: UInt32 = 0
+            guard EVP_DigestFinal_ex(ctx, out.baseAddress, &len) == 1, len == 32 else { fatalError("EVP_DigestFinal_ex failed") }
+            return body(UnsafeBufferPointer(out))
+        }
     }
 
     /// One-shot digest of bytes.

@@ -17,9 +17,15 @@ import LedgerCrypto
 extension Entry {
     /// The entry of a canonical line in the usual layout, or nil (then `parseStrict` decides).
     static func parseDirect(line bytes: [UInt8]) -> Entry? {
+        var hasher = SHA256()
+        return parseDirect(line: bytes, hasher: &hasher)
+    }
+
+    /// The same, hashing the line with `hasher` (empty; left empty).
+    static func parseDirect(line bytes: [UInt8], hasher: inout SHA256) -> Entry? {
         bytes.withUnsafeBufferPointer { p in
             var reader = DirectReader(p)
-            return reader.entry(line: bytes)
+            return reader.entry(line: bytes, hasher: &hasher)
         }
     }
 }
@@ -48,12 +54,8 @@ private struct DirectReader {
     /// `count` lower-case hex digits at `i`, then `"`: the String of the digits.
     @inline(__always)
     mutating func hex(_ count: Int) -> String? {
-        guard n - i > count else { return nil }
-        for k in i..<(i + count) {
-            let c = p[k]
-            guard (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) else { return nil }
-        }
-        guard p[i + count] == UInt8(ascii: "\"") else { return nil }
+        guard n - i > count, Hex.isLowerHex(UnsafeBufferPointer(rebasing: p[i..<(i + count)])),
+              p[i + count] == UInt8(ascii: "\"") else { return nil }
         let s = String(decoding: UnsafeBufferPointer(rebasing: p[i..<(i + count)]), as: UTF8.self)
         i += count + 1
         return s
@@ -74,7 +76,7 @@ private struct DirectReader {
         return v
     }
 
-    mutating func entry(line bytes: [UInt8]) -> Entry? {
+    mutating func entry(line bytes: [UInt8], hasher: inout SHA256) -> Entry? {
         guard expect(#"{"hash":""#), let hash = hex(64),
               expect(#","link":""#), let link = hex(64),
               expect(#","seq":"#), let seq = integer(),
@@ -104,22 +106,29 @@ private struct DirectReader {
             let sigStart = i
             guard expect(#","sig":""#), let s = hex(128) else { return nil }
             ledger = l; nonce = nn; party = pa; sig = s
-            // The signing message: the transaction without `sig`, as in `Entry.signingMessageOfCanonicalLine`.
-            var m = Transaction.signingDomain
-            m.reserveCapacity(m.count + sigStart - txStart + 1)
-            m.append(contentsOf: UnsafeBufferPointer(rebasing: p[txStart..<sigStart]))
+            // The signing message: the transaction without `sig`, as in `Entry.signingMessage(ofCanonicalLine:)`
+            // (in one allocation of its size).
+            let domain = Transaction.signingDomain, txBytes = UnsafeBufferPointer(rebasing: p[txStart..<sigStart])
+            var m: [UInt8] = []
+            m.reserveCapacity(domain.count + txBytes.count + 1)
+            m.append(contentsOf: domain)
+            m.append(contentsOf: txBytes)
             m.append(UInt8(ascii: "}"))
             message = m
         }
         guard expect("}}"), i == n else { return nil }
         // The stated hash (lower-case hex at bytes 9..<73) against the digest, without encoding it.
-        let digest = Entry.digestOfCanonicalLine(bytes)
-        for k in 0..<32 {
-            let d = digest[k]
-            guard p[9 + 2 * k] == Self.hexDigits[Int(d >> 4)], p[10 + 2 * k] == Self.hexDigits[Int(d & 15)] else { return nil }
+        let hexDigits = Self.hexDigits
+        let hashMatches = Entry.withDigestOfCanonicalLine(bytes, hasher: &hasher) { digest in
+            for k in 0..<32 {
+                let d = digest[k]
+                guard p[9 + 2 * k] == hexDigits[Int(d >> 4)], p[10 + 2 * k] == hexDigits[Int(d & 15)] else { return false }
+            }
+            return true
         }
+        guard hashMatches else { return nil }
         let tx = Transaction(kind: kind.rawValue, body: body, ledger: ledger, nonce: nonce, party: party, sig: sig,
-                             cachedSigningMessage: message)
+                             cachedSigningMessage: message, knownKind: .some(kind))
         return Entry(direct: seq, link: link, time: time, tx: tx, hash: hash)
     }
 
@@ -128,10 +137,10 @@ private struct DirectReader {
     /// The kind spelled by `p[range]`, when it is one the format defines.
     static func kind(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> TransactionKind? {
         let s = UnsafeBufferPointer(rebasing: p[range])
-        for k in TransactionKind.allCases {
-            var raw = k.rawValue
-            if raw.withUTF8({ $0.elementsEqual(s) }) { return k }
-        }
+        for (k, spelling) in kinds where spelling.count == s.count && spelling.elementsEqual(s) { return k }
         return nil
     }
+
+    /// Each kind with its spelling's bytes.
+    static let kinds: [(TransactionKind, [UInt8])] = TransactionKind.allCases.map { ($0, Array($0.rawValue.utf8)) }
 }

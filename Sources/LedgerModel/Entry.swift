@@ -1,5 +1,5 @@
 public import CanonicalJSON
-import LedgerCrypto
+public import LedgerCrypto
 
 /// One line of the ledger: `{"hash":H,"link":L,"seq":N,"time":T,"tx":{...}}` in canonical JSON.
 ///
@@ -63,7 +63,14 @@ public struct Entry: Sendable, Equatable {
     /// JSON tree for the envelope); anything else, and every line with a finding, goes through
     /// the strict path (`parseStrict`), which builds the same entry or reports the finding.
     public static func parse(line bytes: [UInt8], lineNumber: Int) throws(LedgerFinding) -> Entry {
-        if let entry = parseDirect(line: bytes) { return entry }
+        var hasher = SHA256()
+        return try parse(line: bytes, lineNumber: lineNumber, hasher: &hasher)
+    }
+
+    /// The same, hashing the line with `hasher` (empty; it is left empty), which a caller parsing
+    /// many lines on one thread reuses.
+    public static func parse(line bytes: [UInt8], lineNumber: Int, hasher: inout SHA256) throws(LedgerFinding) -> Entry {
+        if let entry = parseDirect(line: bytes, hasher: &hasher) { return entry }
         return try parseStrict(line: bytes, lineNumber: lineNumber)
     }
 
@@ -160,11 +167,22 @@ public struct Entry: Sendable, Equatable {
 
     /// The same hash as bytes.
     static func digestOfCanonicalLine(_ bytes: [UInt8]) -> [UInt8] {
-        // `{"hash":"` is 9 bytes, the digest 64, then `",` — 75 bytes in all.
+        withDigestOfCanonicalLine(bytes) { Array($0) }
+    }
+
+    /// The same hash, lent to `body`.
+    static func withDigestOfCanonicalLine<R>(_ bytes: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         var h = SHA256()
+        return withDigestOfCanonicalLine(bytes, hasher: &h, body)
+    }
+
+    /// The same, with `hasher` (empty, and left empty).
+    static func withDigestOfCanonicalLine<R>(_ bytes: [UInt8], hasher h: inout SHA256,
+                                             _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        // `{"hash":"` is 9 bytes, the digest 64, then `",` — 75 bytes in all.
         h.update(openBrace)
         h.update(bytes[75...])
-        return h.finalize()
+        return h.finalizeAndReset(body)
     }
 }
 

@@ -23,6 +23,9 @@ public struct Transaction: Sendable, Equatable {
     /// For a transaction read from a canonical line: its signing message, sliced from the line's
     /// bytes instead of re-encoded (the same bytes, by construction; see `Entry.parse`).
     let cachedSigningMessage: [UInt8]?
+    /// The kind, when it is one this format defines (the contract refuses any other): matched
+    /// once, when the transaction is made.
+    public let knownKind: TransactionKind?
 
     /// The transaction without its signature, as signed.
     public var unsignedJSON: JSON {
@@ -48,7 +51,8 @@ public struct Transaction: Sendable, Equatable {
 
     /// A copy carrying the signing message taken from the line's own bytes.
     func withSigningMessage(_ message: [UInt8]) -> Transaction {
-        Transaction(kind: kind, body: body, ledger: ledger, nonce: nonce, party: party, sig: sig, cachedSigningMessage: message)
+        Transaction(kind: kind, body: body, ledger: ledger, nonce: nonce, party: party, sig: sig, cachedSigningMessage: message,
+                    knownKind: .some(knownKind))
     }
 
     /// The transaction id: SHA-256 of the signing message, hex. A task's id is the id of its
@@ -57,13 +61,12 @@ public struct Transaction: Sendable, Equatable {
 
     public var isSigned: Bool { sig != nil }
 
-    /// The kind, when it is one this format defines (the contract refuses any other).
-    public var knownKind: TransactionKind? { TransactionKind(rawValue: kind) }
 
     /// An unsigned transaction (genesis, settle).
     public init(unsignedKind kind: TransactionKind, body: JSONObject, ledger: String?) {
         precondition(!kind.isSigned, "\(kind) transactions are signed")
         self.kind = kind.rawValue
+        self.knownKind = kind
         self.body = body
         self.ledger = ledger
         self.nonce = nil
@@ -102,8 +105,9 @@ public struct Transaction: Sendable, Equatable {
     }
 
     init(kind: String, body: JSONObject, ledger: String?, nonce: Int64?, party: String?, sig: String?,
-         cachedSigningMessage: [UInt8]? = nil) {
+         cachedSigningMessage: [UInt8]? = nil, knownKind: TransactionKind?? = nil) {
         self.kind = kind
+        self.knownKind = knownKind ?? TransactionKind(rawValue: kind)
         self.body = body
         self.ledger = ledger
         self.nonce = nonce

@@ -21,6 +21,23 @@ import Testing
         #expect(!Hex.isCanonical(String(repeating: "F0", count: 32), byteCount: 32))
     }
 
+    @Test("isLowerHex (eight bytes at a time) agrees with the byte rule for every byte value, at every position and length")
+    func isLowerHexEveryPosition() {
+        for length in 1...20 {
+            for position in 0..<length {
+                for c in UInt8(0)...UInt8(255) {
+                    var bytes = [UInt8](repeating: 0x61, count: length)
+                    bytes[position] = c
+                    // A neighbour at the edges of the ranges, so carries between bytes would show.
+                    if position + 1 < length { bytes[position + 1] = [0x30, 0x39, 0x66][Int(c) % 3] }
+                    let expected = Self.digits.contains(c)
+                    #expect(bytes.withUnsafeBufferPointer { Hex.isLowerHex($0) } == expected, "\(c) at \(position) of \(length)")
+                }
+            }
+        }
+        #expect([UInt8]().withUnsafeBufferPointer { Hex.isLowerHex($0) })
+    }
+
     @Test("encode then decode is the identity on every byte; encode of slices and arrays agree")
     func roundTrip() {
         let all = (0...255).map { UInt8($0) }

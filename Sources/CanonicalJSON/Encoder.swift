@@ -66,8 +66,18 @@ private func encodeInt(_ i: Int64, into out: inout [UInt8]) {
 private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
 private func encodeString(_ s: String, into out: inout [UInt8]) {
-    var s = s
     out.append(UInt8(ascii: "\""))
+    // Most strings (ids, hex, names) need no escape: a native string is checked eight bytes at a
+    // time and appended whole, without a copy.
+    if s.utf8.withContiguousStorageIfAvailable({ p -> Bool in
+        guard !needsEscape(p) else { return false }
+        out.append(contentsOf: p)
+        return true
+    }) == true {
+        out.append(UInt8(ascii: "\""))
+        return
+    }
+    var s = s
     s.withUTF8 { p in
         var start = 0
         for i in 0..<p.count {
@@ -91,4 +101,33 @@ private func encodeString(_ s: String, into out: inout [UInt8]) {
         if start < p.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start...])) }
     }
     out.append(UInt8(ascii: "\""))
+}
+
+/// Whether any byte of `p` must be escaped in a JSON string: a control character (below 0x20),
+/// `"` or `\\`. Eight bytes at a time: in a word, `(x - 0x20...)` borrows into a byte's top bit
+/// when the byte is below 0x20, and `x ^ 0x22...` (or `x ^ 0x5C...`) is zero in a byte equal to
+/// it, which the same test finds; bytes at or above 0x80 (UTF-8 beyond ASCII) never need one
+/// and are masked out (`& ~x`). A hit may be a false positive only after a true one in the same
+/// word (a borrow), so "none" is exact.
+@inline(__always)
+func needsEscape(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+    let n = p.count
+    var i = 0
+    if let base = p.baseAddress {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= n {
+            let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let control = x &- ones &* 0x20
+            let quote = (x ^ (ones &* 0x22)) &- ones
+            let backslash = (x ^ (ones &* 0x5C)) &- ones
+            if (control | quote | backslash) & ~x & high != 0 { return true }
+            i += 8
+        }
+    }
+    while i < n {
+        let c = p[i]
+        if c < 0x20 || c == 0x22 || c == 0x5C { return true }
+        i += 1
+    }
+    return false
 }

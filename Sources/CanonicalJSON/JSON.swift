@@ -103,6 +103,10 @@ func exactlyEqual(_ a: String, _ b: String) -> Bool {
 }
 
 func hashExactly(_ s: String, into hasher: inout Hasher) {
+    if s.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) != nil {
+        hasher.combine(s.utf8.count)
+        return
+    }
     var s = s
     s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     hasher.combine(s.utf8.count)
@@ -116,6 +120,11 @@ func hashExactly(_ s: String, into hasher: inout Hasher) {
 /// in UTF-16. So lead bytes EE/EF are ranked above F4. At the first differing byte both strings
 /// are at the same position inside the same kind of sequence, so the comparison is exact.
 func compareUTF16Order(_ a: String, _ b: String) -> Int {
+    // Native strings lend their UTF-8 without a copy (`withUTF8` would need a mutable copy of
+    // each: a retain and a release per comparison, and comparisons are most of a key lookup).
+    if let c = a.utf8.withContiguousStorageIfAvailable({ pa in
+        b.utf8.withContiguousStorageIfAvailable { pb in compareUTF16Order(pa, pb) }
+    }), let c { return c }
     var a = a, b = b
     return a.withUTF8 { pa in b.withUTF8 { pb in compareUTF16Order(pa, pb) } }
 }

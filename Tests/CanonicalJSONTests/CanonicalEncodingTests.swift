@@ -52,6 +52,43 @@ struct CanonicalEncodingTests {
     }
 
     /// RFC 8785 §3.2.2 example, with its floating-point numbers replaced by integers.
+    /// Every ASCII byte, and a two-byte UTF-8 character, at every position of a 17-byte string
+    /// (the encoder checks eight bytes at a time, then the tail): the encoding is the byte-by-byte
+    /// rule, escaped exactly where one is needed.
+    @Test func everyByteAtEveryPositionIsEscapedByTheRule() {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for c in bytes {
+                switch c {
+                case 0x22: out += Array(#"\""#.utf8)
+                case 0x5C: out += Array(#"\\"#.utf8)
+                case 0x08: out += Array(#"\b"#.utf8)
+                case 0x0C: out += Array(#"\f"#.utf8)
+                case 0x0A: out += Array(#"\n"#.utf8)
+                case 0x0D: out += Array(#"\r"#.utf8)
+                case 0x09: out += Array(#"\t"#.utf8)
+                case ..<0x20: out += Array(#"\u00"#.utf8) + Array(String(c, radix: 16).leftPadded(2).utf8)
+                default: out.append(c)
+                }
+            }
+            return out + [0x22]
+        }
+        var wrong: [String] = []
+        for position in 0..<17 {
+            for c in [UInt8](0..<0x80) + [0xFF] {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 17)
+                if c == 0xFF {  // "é" (C3 A9): bytes at or above 0x80 are never escaped
+                    bytes.replaceSubrange(position..<position + 1, with: [0xC3, 0xA9])
+                } else {
+                    bytes[position] = c
+                }
+                let s = String(decoding: bytes, as: UTF8.self)
+                if JSON.string(s).canonicalBytes != reference(bytes) { wrong.append("byte \(c) at \(position)") }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(10))")
+    }
+
     @Test func rfcMainExampleWithIntegers() throws {
         let input = #"""
         {
@@ -137,4 +174,8 @@ struct ParseCanonicalTests {
             #expect(error.description == "byte 5: not canonical JSON: found ' ' where the canonical form has '1'")
         }
     }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -47,9 +47,7 @@ public struct ArchiveMark: Sendable, Equatable {
 /// rebuilt, never trusted. Writers hold an exclusive `flock` on the archive, readers a shared one.
 public enum ClosedArchive {
     public static func path(forLedger ledger: String) -> String {
-        let dir = FileIO.directoryName(ledger)
-        let name = ledger.split(separator: "/").last.map(String.init) ?? ledger
-        return (dir == "." && !ledger.hasPrefix("./") ? "" : dir + "/") + "." + name + ".closed.state"
+        FileIO.companion(of: ledger, suffix: ".closed.state")
     }
 
     /// A closed task's archive line (without its newline).

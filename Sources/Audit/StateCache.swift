@@ -54,9 +54,7 @@ public enum StateCache {
     }
 
     public static func path(forLedger ledger: String) -> String {
-        let dir = FileIO.directoryName(ledger)
-        let name = ledger.split(separator: "/").last.map(String.init) ?? ledger
-        return (dir == "." && !ledger.hasPrefix("./") ? "" : dir + "/") + "." + name + ".state"
+        FileIO.companion(of: ledger, suffix: ".state")
     }
 
     /// The checkpoint for `ledger`, when it still matches the file (and its archive).

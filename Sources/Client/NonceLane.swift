@@ -6,9 +6,7 @@ import Files
 /// sharing a lane are two writers sharing nonces). `crowdledger git-setup` draws it at random.
 public enum NonceLane {
     public static func path(forLedger ledger: String) -> String {
-        let dir = FileIO.directoryName(ledger)
-        let name = ledger.split(separator: "/").last.map(String.init) ?? ledger
-        return (dir == "." && !ledger.hasPrefix("./") ? "" : dir + "/") + "." + name + ".lane"
+        FileIO.companion(of: ledger, suffix: ".lane")
     }
 
     /// The lane the file names; nil when there is no lane file. A file that is there but does

@@ -165,6 +165,15 @@ public enum FileIO {
         if durable { syncDirectory(of: path) }
     }
 
+    /// The hidden file the tool keeps beside a ledger: `.NAME` + `suffix` in the ledger's
+    /// directory (the state cache `.state`, the closed-task archive `.closed.state`, the tree
+    /// cache `.tree`, the nonce lane `.lane`).
+    public static func companion(of ledger: String, suffix: String) -> String {
+        let dir = directoryName(ledger)
+        let name = ledger.split(separator: "/").last.map(String.init) ?? ledger
+        return (dir == "." && !ledger.hasPrefix("./") ? "" : dir + "/") + "." + name + suffix
+    }
+
     /// The temporary files `replaceAtomically(path)` writes are this prefix plus a process id.
     public static func temporaryPrefix(of path: String) -> String {
         let dir = directoryName(path)

@@ -60,9 +60,7 @@ public final class LedgerTree: HashReader {
     public private(set) var rebuiltDamagedCache = false
 
     public static func path(forLedger ledger: String) -> String {
-        let dir = FileIO.directoryName(ledger)
-        let name = ledger.split(separator: "/").last.map(String.init) ?? ledger
-        return (dir == "." && !ledger.hasPrefix("./") ? "" : dir + "/") + "." + name + ".tree"
+        FileIO.companion(of: ledger, suffix: ".tree")
     }
 
     /// Opens (or builds) the tree of every whole line of `ledger` and brings its cache up to date.

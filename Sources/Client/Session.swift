@@ -312,20 +312,37 @@ public enum Session {
         return (state, current.archive)
     }
 
-    /// The ledger's state and its closed tasks that `keep` accepts, in closing order: read from
-    /// the archive beside the state cache (checked line by line against the mark the cache
-    /// records; an archive that does not match is rebuilt by a whole replay), or, without
-    /// `cache` (a ledger read from standard input), collected by a replay.
-    public static func closedTasks(path: String, cache: Bool = true,
-                                   keep: @escaping (TaskState) -> Bool = { _ in true }) throws -> (state: LedgerState, closed: [TaskState]) {
+    /// The ledger's state and its closed tasks, in closing order: read from the archive beside
+    /// the state cache (checked line by line against the mark the cache records; an archive that
+    /// does not match is rebuilt by a whole replay), or, without `cache` (a ledger read from
+    /// standard input), collected by a replay.
+    public static func closedTasks(path: String, cache: Bool = true) throws -> (state: LedgerState, closed: [TaskState]) {
+        var state: LedgerState?
+        var out: [TaskState] = []
+        try eachClosedTask(path: path, cache: cache, places: false, start: { state = $0; out = [] }, each: { t, _ in out.append(t) })
+        return (state!, out)
+    }
+
+    /// The ledger's closed tasks one at a time, without keeping them: `start` gets the state (and
+    /// again, after a reset, when the archive did not match and is rebuilt), then `each` every
+    /// closed task in closing order with where its archive line is (``ClosedArchive/read(ledger:at:)``
+    /// reads it again), or nil when it came from a replay (without `cache`: keep the task).
+    public static func eachClosedTask(path: String, cache: Bool = true, start: (LedgerState) throws -> Void,
+                                      each: (TaskState, ClosedArchive.Place?) throws -> Void) throws {
+        try eachClosedTask(path: path, cache: cache, places: true, start: start, each: each)
+    }
+
+    /// As above; `places`: whether `each` gets the archive lines' places (each line's SHA-256).
+    static func eachClosedTask(path: String, cache: Bool, places: Bool, start: (LedgerState) throws -> Void,
+                               each: (TaskState, ClosedArchive.Place?) throws -> Void) throws {
         if cache {
             for attempt in 1...2 {
                 let (state, mark) = try stateAndArchive(path: path, cache: true)
                 guard let mark else { break }
-                var out: [TaskState] = []
+                try start(state)
                 do {
-                    try ClosedArchive.scan(ledger: path, mark: mark) { if keep($0) { out.append($0) } }
-                    return (state, out)
+                    try ClosedArchive.scan(ledger: path, mark: mark, places: places, each)
+                    return
                 } catch is ClosedArchive.Mismatch where attempt == 1 {
                     // Never trusted: drop the cache, so the next read replays and rewrites both.
                     try? FileIO.removeFile(StateCache.path(forLedger: path))
@@ -336,35 +353,12 @@ public enum Session {
         options.stopAtFirstFinding = true
         options.waitForWriters = true
         options.verifySignatures = false
-        var out: [TaskState] = []
-        let replay = try Replay.run(path: path, options: options, onClose: { if keep($0) { out.append($0) } })
+        var closed: [TaskState] = []
+        let replay = try Replay.run(path: path, options: options, onClose: { closed.append($0) })
         if let f = replay.findings.first { throw AppendError.unreadable(path: path, f) }
         guard let state = replay.state else {
             throw AppendError.unreadable(path: path, LedgerFinding(.emptyLedger, line: 0, "no genesis"))
         }
-        return (state, out)
-    }
-
-    /// The ledger's closed tasks one at a time, without keeping them: `start` gets the state (and
-    /// again, after a reset, when the archive did not match and is rebuilt), then `each` every
-    /// closed task in closing order with where its archive line is (``ClosedArchive/read(ledger:at:)``
-    /// reads it again), or nil when it came from a replay (without `cache`: keep the task).
-    public static func eachClosedTask(path: String, cache: Bool = true, start: (LedgerState) throws -> Void,
-                                      each: (TaskState, ClosedArchive.Place?) throws -> Void) throws {
-        if cache {
-            for attempt in 1...2 {
-                let (state, mark) = try stateAndArchive(path: path, cache: true)
-                guard let mark else { break }
-                try start(state)
-                do {
-                    try ClosedArchive.scan(ledger: path, mark: mark, places: true, each)
-                    return
-                } catch is ClosedArchive.Mismatch where attempt == 1 {
-                    try? FileIO.removeFile(StateCache.path(forLedger: path))
-                }
-            }
-        }
-        let (state, closed) = try closedTasks(path: path, cache: false)
         try start(state)
         for t in closed { try each(t, nil) }
     }

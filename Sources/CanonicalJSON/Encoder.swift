@@ -104,23 +104,14 @@ private func encodeString(_ s: String, into out: inout [UInt8]) {
 }
 
 /// Whether any byte of `p` must be escaped in a JSON string: a control character (below 0x20),
-/// `"` or `\\`. Eight bytes at a time: in a word, `(x - 0x20...)` borrows into a byte's top bit
-/// when the byte is below 0x20, and `x ^ 0x22...` (or `x ^ 0x5C...`) is zero in a byte equal to
-/// it, which the same test finds; bytes at or above 0x80 (UTF-8 beyond ASCII) never need one
-/// and are masked out (`& ~x`). A hit may be a false positive only after a true one in the same
-/// word (a borrow), so "none" is exact.
+/// `"` or `\\` (eight bytes at a time, `escapeBits`).
 @inline(__always)
 func needsEscape(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
     let n = p.count
     var i = 0
     if let base = p.baseAddress {
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
         while i + 8 <= n {
-            let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let control = x &- ones &* 0x20
-            let quote = (x ^ (ones &* 0x22)) &- ones
-            let backslash = (x ^ (ones &* 0x5C)) &- ones
-            if (control | quote | backslash) & ~x & high != 0 { return true }
+            if escapeBits(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) != 0 { return true }
             i += 8
         }
     }
@@ -130,4 +121,18 @@ func needsEscape(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
         i += 1
     }
     return false
+}
+
+let highBits: UInt64 = 0x8080_8080_8080_8080
+private let lowBits: UInt64 = 0x0101_0101_0101_0101
+
+/// Nonzero exactly when one of the eight bytes of `x` is a control character (below 0x20), `"`
+/// or `\\` — the bytes a JSON string must escape. Word tricks: `(v - 0x01...) & ~v` has a byte's
+/// top bit set for a zero byte of `v` (applied to `x` XOR `"` and XOR `\\`), `(x - 0x20...) & ~x`
+/// for a byte below 0x20. A borrow can set a false bit only above a true one, so "none" is exact;
+/// bytes at or above 0x80 (UTF-8 beyond ASCII) never count.
+@inline(__always)
+func escapeBits(_ x: UInt64) -> UInt64 {
+    let q = x ^ (lowBits &* 0x22), b = x ^ (lowBits &* 0x5C)
+    return (((x &- lowBits &* 0x20) & ~x) | ((q &- lowBits) & ~q) | ((b &- lowBits) & ~b)) & highBits
 }

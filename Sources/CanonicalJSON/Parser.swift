@@ -289,16 +289,12 @@ private struct Parser {
         i += 1  // opening quote
         let start = i
         // Fast path: plain ASCII, no escapes. Eight bytes at a time while none of them is a
-        // quote, a backslash, a control character or non-ASCII (exact SWAR tests: a byte
-        // >= 0x80; "has a byte < 0x20"; "has a zero byte" after XOR with '"' and with '\\');
-        // the byte loop below takes the word that has one.
+        // quote, a backslash, a control character (`escapeBits`) or non-ASCII (a top bit); the
+        // byte loop below takes the word that has one.
         if let base = p.baseAddress {
-            let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
             while i + 8 <= n {
                 let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                let q = x ^ (ones &* 0x22), b = x ^ (ones &* 0x5C)
-                let hit = (x | ((x &- ones &* 0x20) & ~x) | ((q &- ones) & ~q) | ((b &- ones) & ~b)) & high
-                if hit != 0 { break }
+                if (x & highBits) | escapeBits(x) != 0 { break }
                 i += 8
             }
         }

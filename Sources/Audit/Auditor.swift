@@ -152,25 +152,20 @@ public enum Recompute {
     /// `t`, if it settled after line `since` (verify --since: the others were checked before)
     /// with an agreed result. The auditor calls it on each task as the replay closes it.
     public static func check(task t: TaskState, blobs: BlobStore, since: Int = 0) -> (findings: [LedgerFinding], count: Int, skipped: Int) {
-        var findings: [LedgerFinding] = []
-        var count = 0
-        do {
-            guard t.closed == .settled, let agreed = t.agreedResult, Int(t.closedSeq ?? 0) > since else { return ([], 0, 0) }
-            guard t.program.name != "exec" else { return ([], 0, 1) }
-            let line = Int(t.closedSeq ?? 0)
-            do throws(TaskRunner.Failure) {
-                let output = try TaskRunner.runBuiltin(t, inputs: try TaskRunner.inputs(t, blobs: blobs))
-                count += 1
-                let digest = SHA256.hex(output)
-                if digest != agreed {
-                    findings.append(LedgerFinding(.recomputeMismatch, line: line,
-                                                  "task \(t.id): the workers agreed on \(agreed), but \(t.program.name) outputs \(digest)"))
-                }
-            } catch {
-                findings.append(LedgerFinding(.recomputeFailed, line: line, "task \(t.id): cannot recompute: \(error.reason)"))
+        guard t.closed == .settled, let agreed = t.agreedResult, Int(t.closedSeq ?? 0) > since else { return ([], 0, 0) }
+        guard t.program.name != "exec" else { return ([], 0, 1) }
+        let line = Int(t.closedSeq ?? 0)
+        do throws(TaskRunner.Failure) {
+            let output = try TaskRunner.runBuiltin(t, inputs: try TaskRunner.inputs(t, blobs: blobs))
+            let digest = SHA256.hex(output)
+            guard digest == agreed else {
+                return ([LedgerFinding(.recomputeMismatch, line: line,
+                                       "task \(t.id): the workers agreed on \(agreed), but \(t.program.name) outputs \(digest)")], 1, 0)
             }
+            return ([], 1, 0)
+        } catch {
+            return ([LedgerFinding(.recomputeFailed, line: line, "task \(t.id): cannot recompute: \(error.reason)")], 0, 0)
         }
-        return (findings, count, 0)
     }
 }
 
@@ -186,32 +181,30 @@ public enum BlobAudit {
     public static func check(task t: TaskState, blobs: BlobStore, since: Int = 0) -> [LedgerFinding] {
         var findings: [LedgerFinding] = []
         var seen = Set<String>()
-        do {
-            var refs: [(digest: String, size: Int64, line: Int, reveal: Reveal?)] =
-                t.inputs.map { ($0.digest, $0.size, Int(t.publishSeq), nil) }
-            for w in t.joined {
-                guard let r = t.reveals[w], r.data == nil else { continue }
-                refs.append((r.digest, r.size, Int(r.seq ?? 0), r))
+        var refs: [(digest: String, size: Int64, line: Int, reveal: Reveal?)] =
+            t.inputs.map { ($0.digest, $0.size, Int(t.publishSeq), nil) }
+        for w in t.joined {
+            guard let r = t.reveals[w], r.data == nil else { continue }
+            refs.append((r.digest, r.size, Int(r.seq ?? 0), r))
+        }
+        for ref in refs where ref.line > since && blobs.contains(ref.digest) {
+            let key = "\(ref.digest)/\(ref.size)/\(ref.line)"
+            guard seen.insert(key).inserted else { continue }
+            let bytes: [UInt8]
+            // Never more than the declared size (plus zlib's worst-case overhead) is read.
+            let declared = Int(min(ref.size, Int64(1) << 31))
+            do { bytes = try blobs.get(ref.digest, limit: declared + declared / 64 + 4096) } catch {
+                findings.append(LedgerFinding(.blobMismatch, line: ref.line, "blob \(ref.digest): \(error)"))
+                continue
             }
-            for ref in refs where ref.line > since && blobs.contains(ref.digest) {
-                let key = "\(ref.digest)/\(ref.size)/\(ref.line)"
-                guard seen.insert(key).inserted else { continue }
-                let bytes: [UInt8]
-                // Never more than the declared size (plus zlib's worst-case overhead) is read.
-                let declared = Int(min(ref.size, Int64(1) << 31))
-                do { bytes = try blobs.get(ref.digest, limit: declared + declared / 64 + 4096) } catch {
-                    findings.append(LedgerFinding(.blobMismatch, line: ref.line, "blob \(ref.digest): \(error)"))
-                    continue
-                }
-                guard Int64(bytes.count) == ref.size else {
-                    findings.append(LedgerFinding(.blobMismatch, line: ref.line,
-                                                  "blob \(ref.digest) holds \(bytes.count) bytes; the ledger declares \(ref.size)"))
-                    continue
-                }
-                if let r = ref.reveal, case .revealed = r.outcome, ConstantResult.isConstant(bytes) {
-                    findings.append(LedgerFinding(.trivialResult, line: ref.line,
-                                                  "task \(t.id): the result \(ref.digest) revealed by digest is \(bytes.count) bytes of 0x\(bytes[0] == 0 ? "00" : "ff"), a trivial result (E_ck) counted as valid"))
-                }
+            guard Int64(bytes.count) == ref.size else {
+                findings.append(LedgerFinding(.blobMismatch, line: ref.line,
+                                              "blob \(ref.digest) holds \(bytes.count) bytes; the ledger declares \(ref.size)"))
+                continue
+            }
+            if let r = ref.reveal, case .revealed = r.outcome, ConstantResult.isConstant(bytes) {
+                findings.append(LedgerFinding(.trivialResult, line: ref.line,
+                                              "task \(t.id): the result \(ref.digest) revealed by digest is \(bytes.count) bytes of 0x\(bytes[0] == 0 ? "00" : "ff"), a trivial result (E_ck) counted as valid"))
             }
         }
         return findings

@@ -162,12 +162,7 @@ public struct Entry: Sendable, Equatable {
 
     /// SHA-256 of a canonical entry line with its leading `"hash":"…",` member removed.
     static func hashOfCanonicalLine(_ bytes: [UInt8]) -> String {
-        Hex.encode(digestOfCanonicalLine(bytes))
-    }
-
-    /// The same hash as bytes.
-    static func digestOfCanonicalLine(_ bytes: [UInt8]) -> [UInt8] {
-        withDigestOfCanonicalLine(bytes) { Array($0) }
+        withDigestOfCanonicalLine(bytes) { Hex.encode($0) }
     }
 
     /// The same hash, lent to `body`.

@@ -25,6 +25,10 @@ let package = Package(
         // Spawning and waiting for processes (exec tasks, git). Without its default trait
         // SubprocessFoundation, so that Foundation (and ICU) stay out of the executable.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
+        // Ed25519 verification only: BoringSSL's 64-bit field arithmetic checks a signature in
+        // about 64 % of the time of OpenSSL 3.0's 32-bit one (docs/PERFORMANCE.md), and `verify`
+        // is that check a million times over. OpenSSL keeps keys, signing and hashing.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // System libraries: OpenSSL's libcrypto (EVP) and zlib, found through pkg-config.
@@ -34,7 +38,9 @@ let package = Package(
         // The value model of JSON: strict parser and RFC 8785 canonical encoder (integers only).
         .target(name: "CanonicalJSON", swiftSettings: strictImports),
         // SHA-256, Ed25519, secure randomness, hex, zlib: thin wrappers over the C libraries. No file I/O.
-        .target(name: "LedgerCrypto", dependencies: ["COpenSSL", "CZlib"], swiftSettings: strictImports),
+        .target(name: "LedgerCrypto", dependencies: [
+            "COpenSSL", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strictImports),
         // Careful file I/O (regular files only, exclusive create, atomic replace) and PEM key files.
         .target(name: "Files", dependencies: [
             "LedgerCrypto", .product(name: "SystemPackage", package: "swift-system"),

@@ -310,8 +310,8 @@ private let publishedOpenSSL: [Bool] = [true, true, true, true, false, false, fa
 }
 
 @Suite("Ed25519: one Verifier, many checks") struct Ed25519ReusedVerifierTests {
-    /// A Verifier sets up its OpenSSL context once and reuses it; every answer must still be the
-    /// one a fresh verifier gives, whatever came before (good, bad, and bad then good again).
+    /// A Verifier is kept per party for a whole replay; every answer must still be the one a
+    /// fresh verifier gives, whatever came before (good, bad, and bad then good again).
     @Test("a reused verifier answers each check as a fresh one does")
     func reusedContextAgreesWithFreshOnes() throws {
         let key = try Ed25519.PrivateKey()
@@ -336,5 +336,65 @@ private let publishedOpenSSL: [Bool] = [true, true, true, true, false, false, fa
             }
         }
         #expect(checks == 3 * 12 * 6)
+    }
+}
+
+/// The equation is computed by BoringSSL (swift-crypto); the rule as written (docs/FORMAT.md
+/// section 8.2) was first checked against OpenSSL's. Behind the three refusals the two must
+/// decide every input alike, or a ledger's validity would depend on the library.
+@Suite("Ed25519: BoringSSL's equation decides as OpenSSL's does") struct Ed25519TwoLibrariesTests {
+    /// The refusals (byte comparisons), then plain OpenSSL.
+    private func strictOverOpenSSL(key: [UInt8], signature: [UInt8], message: [UInt8]) -> Bool {
+        guard signature.count == 64, Ed25519.weakness(ofPoint: key) == nil,
+              Ed25519.weakness(ofPoint: Array(signature[..<32])) == nil,
+              Ed25519.isCanonicalScalar(Array(signature[32...])) else { return false }
+        return opensslAlone(key: key, signature: signature, message: message)
+    }
+
+    @Test("genuine, altered, misplaced and random signatures; keys and R with a torsion part; R off the curve")
+    func sameDecisions() throws {
+        var rng = SplitMix64(seed: 0x6564_3235_3531_39)
+        func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+        // A point of order 8, to give keys and R a torsion component (mixed order).
+        let torsion = try #require(EdPoint.decode(Ed25519.smallOrderEncodings[4])).point
+        try #require(torsion.order(upTo: 8) == 8)
+        var accepted = 0, refusedByEquation = 0, compared = 0
+        func check(_ key: [UInt8], _ sig: [UInt8], _ message: [UInt8], _ what: String) throws {
+            let expected = strictOverOpenSSL(key: key, signature: sig, message: message)
+            let ours = try #require(Ed25519.PublicKey(bytes: key)).isValidSignature(sig, for: message)
+            #expect(ours == expected, "\(what): key \(Hex.encode(key)) sig \(Hex.encode(sig)) message \(Hex.encode(message))")
+            compared += 1
+            if expected { accepted += 1 }
+            else if Ed25519.weakness(ofPoint: key) == nil, Ed25519.weakness(ofPoint: Array(sig[..<32])) == nil,
+                    Ed25519.isCanonicalScalar(Array(sig[32...])) { refusedByEquation += 1 }
+        }
+        for round in 0..<40 {
+            let priv = try Ed25519.PrivateKey(seed: bytes(32))
+            let key = priv.publicKey.bytes
+            let message = bytes(Int(rng.next() % 700))
+            let sig = try priv.sign(message)
+            try check(key, sig, message, "genuine")
+            for _ in 0..<4 {
+                var flipped = sig
+                flipped[Int(rng.next() % 64)] ^= UInt8(1) << UInt8(rng.next() % 8)
+                try check(key, flipped, message, "one bit of the signature")
+                var m = message.isEmpty ? [0] : message
+                m[Int(rng.next() % UInt64(m.count))] ^= 0x01
+                try check(key, sig, m, "one bit of the message")
+            }
+            try check(key, sig, message + [0], "a longer message")
+            try check(key, Array(sig[..<32]) + bytes(31) + [0x00], message, "a random S below L")
+            try check(key, bytes(32) + Array(sig[32...]), message, "a random R (mostly no curve point)")
+            let a = try #require(EdPoint.decode(key)).point
+            try check((a + torsion).encoding, sig, message, "the key plus a point of order 8")
+            let r = try #require(EdPoint.decode(Array(sig[..<32]))).point
+            try check(key, (r + torsion).encoding + Array(sig[32...]), message, "R plus a point of order 8")
+            let other = try Ed25519.PrivateKey(seed: bytes(32))
+            try check(other.publicKey.bytes, sig, message, "another key")
+            if round % 10 == 0 { try check(key, bytes(64), message, "64 random bytes") }
+        }
+        #expect(compared == 40 * 15 + 4)
+        #expect(accepted >= 40)
+        #expect(refusedByEquation >= 40 * 8)
     }
 }

@@ -159,6 +159,7 @@ public enum Ed25519 {
         /// `ED25519_verify` (swift-crypto), which decodes A as RFC 8032 section 5.1.3 does and
         /// computes [S]B − [k]A; OpenSSL's `EVP_DigestVerify` gives the same answer on every
         /// input that passes the refusals above (`Ed25519StrictTests`), in about 1.6 times the time.
+        /// (On Apple platforms swift-crypto is CryptoKit; the same tests hold it to this rule.)
         public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
             guard signature.count == 64, keyWeakness == nil, let key else { return false }
             guard Ed25519.pointWeakness(signature, at: 0) == nil, Ed25519.scalarIsCanonical(signature, at: 32) else {

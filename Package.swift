@@ -26,7 +26,7 @@ let package = Package(
         // SubprocessFoundation, so that Foundation (and ICU) stay out of the executable.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
         // Ed25519 verification only: BoringSSL's 64-bit field arithmetic checks a signature in
-        // about 64 % of the time of OpenSSL 3.0's 32-bit one (docs/PERFORMANCE.md), and `verify`
+        // about 65 % of the time of OpenSSL 3.0's 32-bit one (docs/PERFORMANCE.md), and `verify`
         // is that check a million times over. OpenSSL keeps keys, signing and hashing.
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],

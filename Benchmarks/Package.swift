@@ -13,6 +13,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: "..")],
     targets: [
-        .executableTarget(name: "ledger-bench", dependencies: [.product(name: "CrowdledgerKit", package: root)]),
+        // OpenSSL's libcrypto, to time its Ed25519 verification beside the one crowdledger uses.
+        .systemLibrary(name: "CBenchLibcrypto", pkgConfig: "libcrypto"),
+        .executableTarget(name: "ledger-bench", dependencies: [.product(name: "CrowdledgerKit", package: root), "CBenchLibcrypto"]),
     ]
 )

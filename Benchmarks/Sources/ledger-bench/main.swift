@@ -1,4 +1,5 @@
 import Audit
+import CBenchLibcrypto
 import CanonicalJSON
 import Client
 import Contract
@@ -44,7 +45,29 @@ if CommandLine.arguments.count > 2 && CommandLine.arguments[1] == "split" {
         for (_, _, k) in frozen where v[k] == nil { v[k] = Ed25519.Verifier(k) }
         return v
     }
+    /// OpenSSL's check alone, as crowdledger made it before swift-crypto: one EVP_PKEY and one
+    /// reused EVP_MD_CTX per key and thread (what `openssl speed` does), no refusals.
+    final class OpenSSLVerifier {
+        let pkey: OpaquePointer, ctx: OpaquePointer
+        init(_ key: Ed25519.PublicKey) {
+            pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, key.bytes, 32)!
+            ctx = EVP_MD_CTX_new()!
+            precondition(EVP_DigestVerifyInit(ctx, nil, nil, nil, pkey) == 1)
+        }
+        deinit { EVP_MD_CTX_free(ctx); EVP_PKEY_free(pkey) }
+        func check(_ sig: [UInt8], _ message: [UInt8]) -> Bool {
+            EVP_DigestVerify(ctx, sig, 64, message, message.count) == 1
+        }
+    }
     for t in [1, System.coreCount] {
+        let openssl = seconds {
+            DispatchQueue.concurrentPerform(iterations: t) { th in
+                var v: [Ed25519.PublicKey: OpenSSLVerifier] = [:]
+                for (_, _, k) in frozen where v[k] == nil { v[k] = OpenSSLVerifier(k) }
+                var i = th
+                while i < frozen.count { let (m, s, k) = frozen[i]; precondition(v[k]!.check(s, m)); i += t }
+            }
+        }
         let raw = seconds {
             DispatchQueue.concurrentPerform(iterations: t) { th in
                 let v = keyed()
@@ -60,6 +83,8 @@ if CommandLine.arguments.count > 2 && CommandLine.arguments[1] == "split" {
         print(String(format: "%d thread(s): %d lines, %d signed; raw Ed25519 checks %.3f s (%.1f µs/check/thread); Replay.run %.3f s = %.1f%% of raw's rate; without signatures %.3f s (%.2f µs/line/thread)",
                      t, count, frozen.count, raw, raw * 1e6 * Double(t) / Double(frozen.count), replay, 100 * raw / replay,
                      rest, rest * 1e6 * Double(t) / Double(count)))
+        print(String(format: "%d thread(s): OpenSSL's EVP_DigestVerify over the same signatures %.3f s (%.1f µs/check/thread): crowdledger's checks take %.2f× its time",
+                     t, openssl, openssl * 1e6 * Double(t) / Double(frozen.count), raw / openssl))
     }
     exit(0)
 }

@@ -9,11 +9,11 @@ import LedgerModel
 import LedgerStore
 import LedgerCrypto
 
-// Measures, on this machine:
-//  1. the raw Ed25519 verification rate of OpenSSL (1 thread, and all cores), over the very
-//     signing messages of the ledger below;
+// Without a subcommand (`ledger-bench [N]`), measures on this machine:
+//  1. the raw rate of `Ed25519.Verifier` (1 thread, and all cores) over the very signing messages
+//     of the ledger below;
 //  2. `verify` (Replay.run: parse, canonical check, hash, chain, signatures, contract) on a ledger
-//     of N signed transfers, 1 thread and all cores — the goal is a rate close to (2);
+//     of N signed transfers, 1 thread and all cores — the goal is a rate close to (1);
 //  3. the cost of one append at the start and at the end of the ledger.
 
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "generate" {

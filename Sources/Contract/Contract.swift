@@ -55,7 +55,7 @@ public enum Contract {
             let key = Nonce.key(party, lane: lane)
             let index = state.nonces.index(forKey: key)
             nonceSlot = (key, index)
-            let last = index.map { state.nonces.values[$0] } ?? (lane << Int64(Nonce.counterBits))
+            let last = index.map { state.nonces.values[$0] } ?? Nonce.base(ofLane: lane)
             guard nonce > last else {
                 if Nonce.counter(of: last) == Nonce.maxCounter {
                     throw LedgerFinding(.duplicateTransaction, line: line,
@@ -191,6 +191,8 @@ public enum Nonce {
 
     public static func lane(of nonce: Int64) -> Int64 { nonce >> Int64(counterBits) }
     public static func counter(of nonce: Int64) -> Int64 { nonce & maxCounter }
+    /// A lane's base, `lane * 2^40` (counter 0): its last nonce before the party used it.
+    public static func base(ofLane lane: Int64) -> Int64 { lane << Int64(counterBits) }
     /// The state's key for a party's lane.
     public static func key(_ party: String, lane: Int64) -> String { lane == 0 ? party : "\(party)/\(lane)" }
 }
@@ -199,7 +201,7 @@ extension LedgerState {
     /// The last nonce `party` used in `lane`, or the lane's base (`lane * 2^40`, counter 0) when
     /// it used none there.
     public func lastNonce(for party: String, lane: Int64) -> Int64 {
-        nonces[Nonce.key(party, lane: lane)] ?? (lane << Int64(Nonce.counterBits))
+        nonces[Nonce.key(party, lane: lane)] ?? Nonce.base(ofLane: lane)
     }
 
     /// The nonce a party's next transaction takes in `lane` (0 ... `Nonce.maxLane`): one above its

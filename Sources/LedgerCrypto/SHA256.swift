@@ -12,8 +12,13 @@ public struct SHA256: ~Copyable {
     public init() {
         OpenSSL.initialise()
         guard let ctx = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new: out of memory") }
-        guard EVP_DigestInit_ex(ctx, sha256Algorithm ?? EVP_sha256(), nil) == 1 else { fatalError("EVP_DigestInit_ex(sha256) failed") }
+        Self.start(ctx)
         self.ctx = ctx
+    }
+
+    /// Sets `ctx` up for a new SHA-256 digest.
+    private static func start(_ ctx: OpaquePointer) {
+        guard EVP_DigestInit_ex(ctx, sha256Algorithm ?? EVP_sha256(), nil) == 1 else { fatalError("EVP_DigestInit_ex(sha256) failed") }
     }
 
     deinit { EVP_MD_CTX_free(ctx) }
@@ -46,7 +51,7 @@ public struct SHA256: ~Copyable {
     /// context (a hasher reused for many messages saves a context's allocation and set-up each).
     public mutating func finalizeAndReset<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let r = digest(body)
-        guard EVP_DigestInit_ex(ctx, sha256Algorithm ?? EVP_sha256(), nil) == 1 else { fatalError("EVP_DigestInit_ex(sha256) failed") }
+        Self.start(ctx)
         return r
     }
 
